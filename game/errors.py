@@ -1,0 +1,46 @@
+"""The one error type a writer sees, and the problems it carries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a story, pinned to a file and line like a compiler error."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class StoryError(Exception):
+    """A story could not be loaded. Carries every problem found, not just the first."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(sorted(set(problems)))
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        count = len(self.problems)
+        lines = [str(p) for p in self.problems]
+        lines.append(f"{count} error{'s' if count != 1 else ''}")
+        return "\n".join(lines)
+
+
+class SaveError(Exception):
+    """A save file could not be read or written. The file is never changed by the failure."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class SlotNameError(ValueError):
+    """A save slot name that could escape the save folder or is otherwise unusable."""

@@ -1,0 +1,574 @@
+"""The expression language of conditions, weights, interpolations and effects.
+
+Story files come from strangers, so nothing here goes near `eval`, `exec` or
+`compile`. A condition is tokenized, parsed by a recursive-descent parser with a
+depth limit, checked against the declared variables and node ids, and turned
+into a tree of small closures that evaluate fast.
+
+Grammar, loosest binding first:
+
+    expr    := or
+    or      := and ("or" and)*
+    and     := not ("and" not)*
+    not     := "not" not | compare
+    compare := sum (("==" | "!=" | "<" | "<=" | ">" | ">=") sum)?
+    sum     := product (("+" | "-") product)*
+    product := unary (("*" | "/" | "%") unary)*
+    unary   := "-" unary | atom
+    atom    := INT | STRING | "true" | "false" | NAME | NAME "(" args ")" | "(" expr ")"
+
+Effects are `name = expr`, `name += expr` or `name -= expr`, separated by `;`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+Value = int | bool | str
+Vars = Mapping[str, Value]
+Visits = Mapping[str, int]
+Evaluator = Callable[[Vars, Visits], Value]
+Type = Literal["int", "bool", "str"]
+
+MAX_LENGTH = 1000
+MAX_DEPTH = 32
+MAX_INT = 2**62  # arithmetic saturates here so a hostile story cannot grow huge integers
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<int>\d+)
+  | (?P<string>"[^"\\\n]*"|'[^'\\\n]*')
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op>==|!=|<=|>=|\+=|-=|&&|\|\||[-+*/%<>=(),;!])
+    """,
+    re.VERBOSE,
+)
+
+_KEYWORDS = {"and", "or", "not", "true", "false"}
+_COMPARE = {"==", "!=", "<", "<=", ">", ">="}
+
+
+class ExprError(Exception):
+    """A problem in one expression; `column` is 0-based within the expression text."""
+
+    def __init__(self, message: str, column: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+
+@dataclass(frozen=True)
+class VarSpec:
+    """What the checker needs to know about a declared variable."""
+
+    type: Type
+    values: frozenset[str] = frozenset()
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The names an expression may use."""
+
+    variables: Mapping[str, VarSpec]
+    places: frozenset[str] = frozenset()  # node and ending ids, for visits() and visited()
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    column: int
+
+
+def tokenize(source: str) -> list[Token]:
+    if len(source) > MAX_LENGTH:
+        raise ExprError(f"expression is {len(source)} characters long; the limit is {MAX_LENGTH}")
+    tokens: list[Token] = []
+    position = 0
+    while position < len(source):
+        match = _TOKEN.match(source, position)
+        if not match:
+            char = source[position]
+            hint = ""
+            if char in "\"'":
+                hint = " (a string is not closed, or contains a backslash or line break)"
+            raise ExprError(f"unexpected character {char!r}{hint}", position)
+        kind = match.lastgroup or ""
+        text = match.group(0)
+        if kind == "op":
+            advice = {"&&": "and", "||": "or", "!": "not"}.get(text)
+            if advice:
+                raise ExprError(f"write '{advice}' instead of '{text}'", position)
+        if kind != "space":
+            if kind == "name" and text in _KEYWORDS:
+                kind = text
+            tokens.append(Token(kind, text, position))
+        position = match.end()
+    tokens.append(Token("end", "", len(source)))
+    return tokens
+
+
+# --- syntax tree -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Node:
+    column: int
+
+
+@dataclass(frozen=True)
+class Literal_(Node):
+    value: Value
+
+
+@dataclass(frozen=True)
+class Name(Node):
+    name: str
+
+
+@dataclass(frozen=True)
+class Call(Node):
+    function: str
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Unary(Node):
+    op: str
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Binary(Node):
+    op: str
+    left: Node
+    right: Node
+
+
+class _Parser:
+    def __init__(self, source: str) -> None:
+        self.tokens = tokenize(source)
+        self.index = 0
+        self.depth = 0
+
+    @property
+    def token(self) -> Token:
+        return self.tokens[self.index]
+
+    def advance(self) -> Token:
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def expect(self, text: str) -> Token:
+        if self.token.text != text:
+            found = self.token.text or "the end"
+            raise ExprError(f"expected '{text}' but found {found!r}", self.token.column)
+        return self.advance()
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExprError(f"expression is nested too deeply (limit {MAX_DEPTH})", self.token.column)
+
+    def parse(self) -> Node:
+        if self.token.kind == "end":
+            raise ExprError("expression is empty", 0)
+        node = self.expression()
+        self.finish()
+        return node
+
+    def finish(self) -> None:
+        token = self.token
+        if token.kind != "end":
+            if token.text == "=":
+                raise ExprError(
+                    "use '==' to compare; a single '=' sets a value and belongs in effects",
+                    token.column,
+                )
+            raise ExprError(f"unexpected {token.text!r}", token.column)
+
+    def expression(self) -> Node:
+        self.enter()
+        node = self.or_()
+        self.depth -= 1
+        return node
+
+    def or_(self) -> Node:
+        node = self.and_()
+        while self.token.kind == "or":
+            column = self.advance().column
+            node = Binary(column, "or", node, self.and_())
+        return node
+
+    def and_(self) -> Node:
+        node = self.not_()
+        while self.token.kind == "and":
+            column = self.advance().column
+            node = Binary(column, "and", node, self.not_())
+        return node
+
+    def not_(self) -> Node:
+        if self.token.kind == "not":
+            column = self.advance().column
+            self.enter()
+            operand = self.not_()
+            self.depth -= 1
+            return Unary(column, "not", operand)
+        return self.compare()
+
+    def compare(self) -> Node:
+        node = self.sum()
+        if self.token.text in _COMPARE:
+            token = self.advance()
+            node = Binary(token.column, token.text, node, self.sum())
+            if self.token.text in _COMPARE:
+                raise ExprError(
+                    "comparisons cannot be chained; join them with 'and'", self.token.column
+                )
+        return node
+
+    def sum(self) -> Node:
+        node = self.product()
+        while self.token.text in ("+", "-"):
+            token = self.advance()
+            node = Binary(token.column, token.text, node, self.product())
+        return node
+
+    def product(self) -> Node:
+        node = self.unary()
+        while self.token.text in ("*", "/", "%"):
+            token = self.advance()
+            node = Binary(token.column, token.text, node, self.unary())
+        return node
+
+    def unary(self) -> Node:
+        if self.token.text == "-":
+            column = self.advance().column
+            self.enter()
+            operand = self.unary()
+            self.depth -= 1
+            return Unary(column, "-", operand)
+        return self.atom()
+
+    def atom(self) -> Node:
+        token = self.token
+        if token.kind == "int":
+            self.advance()
+            value = int(token.text[:20])
+            if len(token.text) > 18 or value > MAX_INT:
+                raise ExprError(f"number {token.text[:20]} is too large", token.column)
+            return Literal_(token.column, value)
+        if token.kind == "string":
+            self.advance()
+            return Literal_(token.column, token.text[1:-1])
+        if token.kind in ("true", "false"):
+            self.advance()
+            return Literal_(token.column, token.kind == "true")
+        if token.kind == "name":
+            self.advance()
+            if self.token.text == "(":
+                self.advance()
+                args: list[Node] = []
+                if self.token.text != ")":
+                    args.append(self.expression())
+                    while self.token.text == ",":
+                        self.advance()
+                        args.append(self.expression())
+                self.expect(")")
+                return Call(token.column, token.text, tuple(args))
+            return Name(token.column, token.text)
+        if token.text == "(":
+            self.advance()
+            node = self.expression()
+            self.expect(")")
+            return node
+        if token.kind == "end":
+            raise ExprError("expression ends too soon", token.column)
+        raise ExprError(f"unexpected {token.text!r}", token.column)
+
+
+def parse(source: str) -> Node:
+    """Parse an expression into a syntax tree, or raise ExprError."""
+    return _Parser(source).parse()
+
+
+# --- checking and compiling ----------------------------------------------------
+
+
+def _clip(value: int) -> int:
+    return MAX_INT if value > MAX_INT else -MAX_INT if value < -MAX_INT else value
+
+
+def _similar(name: str, candidates: Mapping[str, object] | frozenset[str]) -> str:
+    import difflib  # only needed on the error path
+
+    close = difflib.get_close_matches(name, list(candidates), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+@dataclass
+class Compiled:
+    """A checked expression: its type, its evaluator and the names it reads."""
+
+    type: Type
+    evaluate: Evaluator
+    reads: frozenset[str] = frozenset()
+    places: frozenset[str] = frozenset()
+    constant: Value | None = None
+
+
+@dataclass
+class _Checker:
+    scope: Scope
+    reads: set[str] = field(default_factory=set)
+    places: set[str] = field(default_factory=set)
+
+    def check(self, node: Node) -> tuple[Type, Evaluator]:
+        if isinstance(node, Literal_):
+            value = node.value
+            kind: Type = (
+                "bool" if isinstance(value, bool) else "int" if isinstance(value, int) else "str"
+            )
+            return kind, lambda v, n: value
+        if isinstance(node, Name):
+            return self.name(node)
+        if isinstance(node, Call):
+            return self.call(node)
+        if isinstance(node, Unary):
+            kind, operand = self.check(node.operand)
+            if node.op == "not":
+                self.want(kind, "bool", node, "'not' needs a true/false value")
+                return "bool", lambda v, n: not operand(v, n)
+            self.want(kind, "int", node, "'-' needs a number")
+            return "int", lambda v, n: -operand(v, n)  # type: ignore[operator]
+        if isinstance(node, Binary):
+            return self.binary(node)
+        raise ExprError("unknown expression", node.column)  # pragma: no cover
+
+    def want(self, got: Type, wanted: Type, node: Node, message: str) -> None:
+        if got != wanted:
+            raise ExprError(f"{message}, but this is {_describe(got)}", node.column)
+
+    def name(self, node: Name) -> tuple[Type, Evaluator]:
+        spec = self.scope.variables.get(node.name)
+        if spec is None:
+            if node.name in self.scope.places:
+                raise ExprError(
+                    f"'{node.name}' is a node, not a variable; "
+                    f"use visits({node.name}) or visited({node.name})",
+                    node.column,
+                )
+            raise ExprError(
+                f"unknown variable '{node.name}'{_similar(node.name, self.scope.variables)}",
+                node.column,
+            )
+        self.reads.add(node.name)
+        key = node.name
+        return spec.type, lambda v, n: v[key]
+
+    def call(self, node: Call) -> tuple[Type, Evaluator]:
+        if node.function in ("visits", "visited"):
+            if len(node.args) != 1 or not isinstance(node.args[0], Name):
+                raise ExprError(f"{node.function}() takes one node or ending id", node.column)
+            place = node.args[0].name
+            if place not in self.scope.places:
+                raise ExprError(
+                    f"unknown node or ending '{place}'{_similar(place, self.scope.places)}",
+                    node.args[0].column,
+                )
+            self.places.add(place)
+            if node.function == "visits":
+                return "int", lambda v, n: n.get(place, 0)
+            return "bool", lambda v, n: n.get(place, 0) > 0
+        if node.function in ("min", "max"):
+            if not node.args:
+                raise ExprError(f"{node.function}() needs at least one number", node.column)
+            parts = []
+            for arg in node.args:
+                kind, evaluate = self.check(arg)
+                self.want(kind, "int", arg, f"{node.function}() works on numbers")
+                parts.append(evaluate)
+            pick = min if node.function == "min" else max
+            items = tuple(parts)
+            return "int", lambda v, n: pick(part(v, n) for part in items)  # type: ignore[type-var]
+        if node.function == "abs":
+            if len(node.args) != 1:
+                raise ExprError("abs() takes one number", node.column)
+            kind, evaluate = self.check(node.args[0])
+            self.want(kind, "int", node.args[0], "abs() works on numbers")
+            return "int", lambda v, n: abs(evaluate(v, n))  # type: ignore[arg-type]
+        known = "visits, visited, min, max, abs"
+        raise ExprError(f"unknown function '{node.function}' (known: {known})", node.column)
+
+    def binary(self, node: Binary) -> tuple[Type, Evaluator]:
+        left_type, left = self.check(node.left)
+        right_type, right = self.check(node.right)
+        op = node.op
+        if op in ("and", "or"):
+            self.want(left_type, "bool", node.left, f"'{op}' joins true/false conditions")
+            self.want(right_type, "bool", node.right, f"'{op}' joins true/false conditions")
+            if op == "and":
+                return "bool", lambda v, n: bool(left(v, n)) and bool(right(v, n))
+            return "bool", lambda v, n: bool(left(v, n)) or bool(right(v, n))
+        if op in ("==", "!="):
+            if left_type != right_type:
+                raise ExprError(
+                    f"cannot compare {_describe(left_type)} with {_describe(right_type)}",
+                    node.column,
+                )
+            if left_type == "str":
+                self.check_string_values(node.left, node.right)
+                self.check_string_values(node.right, node.left)
+            if op == "==":
+                return "bool", lambda v, n: left(v, n) == right(v, n)
+            return "bool", lambda v, n: left(v, n) != right(v, n)
+        self.want(left_type, "int", node.left, f"'{op}' works on numbers")
+        self.want(right_type, "int", node.right, f"'{op}' works on numbers")
+        return _ARITHMETIC[op](left, right)
+
+    def check_string_values(self, side: Node, other: Node) -> None:
+        """Catch a misspelt value such as `faction == "sofites"` at load time."""
+        if isinstance(side, Name) and isinstance(other, Literal_):
+            spec = self.scope.variables[side.name]
+            if spec.values and other.value not in spec.values:
+                allowed = ", ".join(f'"{value}"' for value in sorted(spec.values))
+                raise ExprError(
+                    f"'{side.name}' is never \"{other.value}\"; its values are {allowed}",
+                    other.column,
+                )
+
+
+def _arith(op: str) -> Callable[[Evaluator, Evaluator], tuple[Type, Evaluator]]:
+    def build(left: Evaluator, right: Evaluator) -> tuple[Type, Evaluator]:
+        if op == "+":
+            return "int", lambda v, n: _clip(left(v, n) + right(v, n))  # type: ignore[operator]
+        if op == "-":
+            return "int", lambda v, n: _clip(left(v, n) - right(v, n))  # type: ignore[operator]
+        if op == "*":
+            return "int", lambda v, n: _clip(left(v, n) * right(v, n))  # type: ignore[operator]
+        if op == "/":
+            return "int", lambda v, n: _divide(left(v, n), right(v, n))  # type: ignore[arg-type]
+        if op == "%":
+            return "int", lambda v, n: _modulo(left(v, n), right(v, n))  # type: ignore[arg-type]
+        if op == "<":
+            return "bool", lambda v, n: left(v, n) < right(v, n)  # type: ignore[operator]
+        if op == "<=":
+            return "bool", lambda v, n: left(v, n) <= right(v, n)  # type: ignore[operator]
+        if op == ">":
+            return "bool", lambda v, n: left(v, n) > right(v, n)  # type: ignore[operator]
+        return "bool", lambda v, n: left(v, n) >= right(v, n)  # type: ignore[operator]
+
+    return build
+
+
+def _divide(a: int, b: int) -> int:
+    # Division by zero gives zero rather than stopping the game mid-story.
+    return 0 if b == 0 else int(a / b)
+
+
+def _modulo(a: int, b: int) -> int:
+    return 0 if b == 0 else a % b
+
+
+_ARITHMETIC = {op: _arith(op) for op in ("+", "-", "*", "/", "%", "<", "<=", ">", ">=")}
+
+
+def _describe(kind: Type) -> str:
+    return {"int": "a number", "bool": "true/false", "str": "text"}[kind]
+
+
+def compile_expression(source: str, scope: Scope, want: Type | None = None) -> Compiled:
+    """Parse, check and compile one expression. `want` demands a result type."""
+    tree = parse(source)
+    checker = _Checker(scope)
+    kind, evaluate = checker.check(tree)
+    if want is not None and kind != want:
+        expected = {"bool": "a condition (true or false)", "int": "a number", "str": "text"}[want]
+        raise ExprError(f"expected {expected}, but this is {_describe(kind)}", 0)
+    constant: Value | None = None
+    if not checker.reads and not checker.places:
+        constant = evaluate({}, {})
+    return Compiled(kind, evaluate, frozenset(checker.reads), frozenset(checker.places), constant)
+
+
+# --- effects ----------------------------------------------------------------------
+
+_ASSIGN = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\+=|-=|=)(?!=)\s*(.*?)\s*$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One assignment: `target op= value`. Integers are clamped by the engine."""
+
+    target: str
+    op: str
+    value: Compiled
+    source: str
+    column: int = 0
+
+
+def split_statements(source: str) -> list[tuple[str, int]]:
+    """Split `a = 1; b += 2` at semicolons outside strings, keeping each part's column."""
+    parts: list[tuple[str, int]] = []
+    start = 0
+    quote: str | None = None
+    for position, char in enumerate(source):
+        if quote:
+            if char == quote:
+                quote = None
+        elif char in "\"'":
+            quote = char
+        elif char == ";":
+            parts.append((source[start:position], start))
+            start = position + 1
+    parts.append((source[start:], start))
+    return [(text, column) for text, column in parts if text.strip()]
+
+
+def compile_effects(source: str, scope: Scope) -> list[Effect]:
+    """Compile `name = expr; name += expr; ...` into checked effects."""
+    if len(source) > MAX_LENGTH * 4:
+        raise ExprError(f"effects are {len(source)} characters long; the limit is {MAX_LENGTH * 4}")
+    effects = []
+    for text, column in split_statements(source):
+        match = _ASSIGN.match(text)
+        if not match:
+            raise ExprError(
+                f"expected an assignment such as 'supply += 1', found {text.strip()!r}", column
+            )
+        target, op, value_source = match.groups()
+        offset = column + match.start(3)
+        spec = scope.variables.get(target)
+        if spec is None:
+            raise ExprError(
+                f"unknown variable '{target}'{_similar(target, scope.variables)}",
+                column + match.start(1),
+            )
+        if not value_source:
+            raise ExprError(f"'{target} {op}' needs a value after it", offset)
+        try:
+            value = compile_expression(value_source, scope)
+        except ExprError as error:
+            raise ExprError(error.message, offset + error.column) from None
+        if op in ("+=", "-=") and spec.type != "int":
+            raise ExprError(f"'{op}' works on numbers, but '{target}' is {_describe(spec.type)}", offset)
+        if value.type != spec.type:
+            raise ExprError(
+                f"'{target}' holds {_describe(spec.type)}, but this value is {_describe(value.type)}",
+                offset,
+            )
+        if spec.type == "str" and spec.values and value.constant is not None:
+            if value.constant not in spec.values:
+                allowed = ", ".join(f'"{item}"' for item in sorted(spec.values))
+                raise ExprError(
+                    f"'{target}' cannot be \"{value.constant}\"; its values are {allowed}", offset
+                )
+        effects.append(Effect(target, op, value, text.strip(), column))
+    return effects

@@ -1,0 +1,644 @@
+"""Loading a story: one file or a folder of files in, an immutable `Story` out.
+
+Every problem is collected with its file and line and raised together as one
+`StoryError`, so a writer fixes them in one pass, as with a compiler.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from game import format as fmt
+from game.errors import Problem, StoryError
+from game.expr import (
+    Compiled,
+    Effect,
+    ExprError,
+    Scope,
+    VarSpec,
+    compile_effects,
+    compile_expression,
+)
+from game.story import Choice, Ending, Node, Outcome, Route, Story, Variable, Where
+from game.text import Template, compile_template
+from game.tomlpos import LineMap
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_FILES = 200
+MAIN_FILE = "story.toml"
+
+
+@dataclass
+class _Source:
+    """One parsed file of a story."""
+
+    name: str  # as shown in messages
+    text: str
+    data: dict[str, Any]
+    model: fmt.StoryFile | None = None
+    _lines: LineMap | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> LineMap:
+        if self._lines is None:
+            self._lines = LineMap(self.text)
+        return self._lines
+
+    def where(self, path: Sequence[str | int]) -> Where:
+        return Where(self.name, self.lines.line_of(path))
+
+
+def story_files(path: Path) -> list[Path]:
+    """The files that make up the story at `path`: the main file first."""
+    if path.is_dir():
+        main = path / MAIN_FILE
+        others = sorted(
+            item
+            for item in path.rglob("*.toml")
+            if item != main and not any(part.startswith(".") for part in item.relative_to(path).parts)
+        )
+        return [main, *others]
+    return [path]
+
+
+def load_story(path: str | Path) -> Story:
+    """Load and cross-check a story file or folder; raise StoryError listing every problem."""
+    path = Path(path)
+    if not path.exists():
+        raise StoryError([Problem(str(path), 0, "no such file or folder")])
+    files = story_files(path)
+    if path.is_dir() and not files[0].is_file():
+        raise StoryError(
+            [Problem(str(path), 0, f"a story folder needs a {MAIN_FILE} with the [story] table")]
+        )
+    if len(files) > MAX_FILES:
+        raise StoryError([Problem(str(path), 0, f"more than {MAX_FILES} files in a story folder")])
+    problems: list[Problem] = []
+    sources: list[_Source] = []
+    digest = hashlib.sha256()
+    for file in files:
+        source = _read(file, problems)
+        if source is None:
+            continue
+        relative = file.name if not path.is_dir() else file.relative_to(path).as_posix()
+        digest.update(relative.encode() + b"\0" + source.text.encode() + b"\0")
+        sources.append(source)
+    for source in sources:
+        _validate(source, problems)
+    if problems:
+        raise StoryError(problems)
+    story = _Builder(sources, problems).build(digest.hexdigest(), str(path), [str(f) for f in files])
+    if problems or story is None:
+        raise StoryError(problems)
+    return story
+
+
+def _read(file: Path, problems: list[Problem]) -> _Source | None:
+    name = str(file)
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(Problem(name, 0, f"file is {size} bytes; the limit is {MAX_FILE_BYTES}"))
+            return None
+        raw = file.read_bytes()
+    except OSError as error:
+        problems.append(Problem(name, 0, f"cannot read the file: {error.strerror or error}"))
+        return None
+    return parse_source(name, raw, problems)
+
+
+def parse_source(name: str, raw: bytes, problems: list[Problem]) -> _Source | None:
+    """Decode and parse one file's bytes as TOML; on failure, record why and where."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        problems.append(Problem(name, line, "the file is not UTF-8 text; save it as UTF-8"))
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        problems.append(_toml_problem(name, str(error)))
+        return None
+    except (RecursionError, MemoryError):
+        problems.append(Problem(name, 1, "the TOML is nested too deeply to read"))
+        return None
+    return _Source(name, text, data)
+
+
+_TOML_AT = re.compile(r"^(.*?)\s*\(at line (\d+), column (\d+)\)$")
+_TOML_END = re.compile(r"^(.*?)\s*\(at end of document\)$")
+
+
+def _toml_problem(name: str, message: str) -> Problem:
+    match = _TOML_AT.match(message)
+    if match:
+        text, line, column = match.group(1), int(match.group(2)), match.group(3)
+        return Problem(name, line, f"TOML syntax error: {_toml_hint(text)} (column {column})")
+    match = _TOML_END.match(message)
+    if match:
+        return Problem(name, 1, f"TOML syntax error at the end of the file: {_toml_hint(match.group(1))}")
+    return Problem(name, 1, f"TOML syntax error: {message}")
+
+
+def _toml_hint(text: str) -> str:
+    hints = {
+        "Cannot overwrite a value": "a key is set twice in the same table",
+        "Cannot declare": "a table is declared twice",
+        "Invalid value": "this value is not valid TOML (text needs quotes)",
+        "Unclosed": "a string or array is not closed",
+    }
+    for start, hint in hints.items():
+        if text.startswith(start):
+            return f"{text[0].lower()}{text[1:]}: {hint}"
+    return text[0].lower() + text[1:] if text else text
+
+
+# --- validation of one file ------------------------------------------------------
+
+_TABLES: dict[str, type[BaseModel]] = {
+    "story": fmt.StoryMeta,
+    "variable": fmt.Variable,
+    "node": fmt.Node,
+    "choice": fmt.Choice,
+    "outcome": fmt.Outcome,
+    "route": fmt.Route,
+    "ending": fmt.Ending,
+}
+
+
+def _fields_of(model: type[BaseModel]) -> list[str]:
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def _table_at(loc: Sequence[str | int], data: Any) -> tuple[str, type[BaseModel]]:
+    """Describe the table that `loc` points into, e.g. `node "dacha", choice 2`."""
+    parts: list[str] = []
+    model: type[BaseModel] = fmt.StoryFile
+    node: Any = data
+    index = 0
+    while index < len(loc):
+        key = loc[index]
+        child = node.get(key) if isinstance(node, dict) else None
+        if isinstance(key, str) and key in _TABLES and (key != "variable" or model is fmt.StoryFile):
+            model = _TABLES[key]
+            if key == "variable" and index + 1 < len(loc):
+                parts.append(f"[variable.{loc[index + 1]}]")
+                node = child.get(loc[index + 1]) if isinstance(child, dict) else None
+                index += 2
+                continue
+            if key == "story":
+                parts.append("[story]")
+                node = child
+                index += 1
+                continue
+            if index + 1 < len(loc) and isinstance(loc[index + 1], int):
+                position = loc[index + 1]
+                assert isinstance(position, int)
+                item = child[position] if isinstance(child, list) and position < len(child) else None
+                ident = item.get("id") if isinstance(item, dict) else None
+                label = f'{key} "{ident}"' if isinstance(ident, str) else f"{key} {position + 1}"
+                parts.append(label)
+                node = item
+                index += 2
+                continue
+        if isinstance(node, dict):
+            node = child
+        index += 1
+        if index >= len(loc) or not isinstance(key, str) or key not in _TABLES:
+            break
+    return ", ".join(parts), model
+
+
+_PLAIN_TYPES = {
+    "string_type": "text in quotes",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list, e.g. [\"a\", \"b\"]",
+    "dict_type": "a table",
+    "model_type": "a table",
+    "model_attributes_type": "a table",
+}
+
+
+def _validate(source: _Source, problems: list[Problem]) -> None:
+    try:
+        source.model = fmt.StoryFile.model_validate(source.data)
+    except ValidationError as error:
+        seen: set[tuple[str | int, ...]] = set()
+        for item in error.errors():
+            loc = tuple(part for part in item["loc"] if not _is_union_tag(part))
+            if loc in seen:
+                continue
+            seen.add(loc)
+            problems.append(_pydantic_problem(source, loc, item))
+
+
+def _is_union_tag(part: str | int) -> bool:
+    # pydantic adds the member type's name to the location of union errors
+    return isinstance(part, str) and part in {"str", "int", "bool", "list[str]", "literal['int','bool','str']"}
+
+
+def _pydantic_problem(source: _Source, loc: tuple[str | int, ...], item: Any) -> Problem:
+    kind = item["type"]
+    where = source.where(loc)
+    table, model = _table_at(loc, source.data)
+    prefix = f"{table}: " if table else ""
+    key = loc[-1] if loc else ""
+    if kind == "extra_forbidden":
+        known = _fields_of(model)
+        close = difflib.get_close_matches(str(key), known, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f" (known fields: {', '.join(known)})"
+        if model is fmt.StoryFile:
+            hint = " (a story file has [story], [variable.NAME], [[node]] and [[ending]] tables)"
+        return Problem(where.file, where.line, f"{prefix}unknown field '{key}'{hint}")
+    if kind == "missing":
+        return Problem(where.file, where.line, f"{prefix}'{key}' is missing")
+    if kind in _PLAIN_TYPES:
+        return Problem(where.file, where.line, f"{prefix}'{key}' should be {_PLAIN_TYPES[kind]}")
+    if kind == "string_pattern_mismatch":
+        return Problem(
+            where.file,
+            where.line,
+            f"{prefix}'{key}' = {item['input']!r} is not a valid id: use letters, digits and "
+            "underscores, starting with a letter",
+        )
+    if kind == "string_too_short":
+        return Problem(where.file, where.line, f"{prefix}'{key}' must not be empty")
+    if kind == "string_too_long":
+        limit = item.get("ctx", {}).get("max_length")
+        return Problem(where.file, where.line, f"{prefix}'{key}' is longer than {limit} characters")
+    if kind == "literal_error":
+        expected = item.get("ctx", {}).get("expected", "")
+        return Problem(where.file, where.line, f"{prefix}'{key}' should be one of {expected}")
+    if kind in ("int_type", "bool_type") or str(key) == "default":
+        pass
+    message = item["msg"]
+    return Problem(where.file, where.line, f"{prefix}'{key}': {message[0].lower()}{message[1:]}")
+
+
+# --- cross-checking and compiling -----------------------------------------------------
+
+
+def _as_list(effects: str | list[str]) -> list[str]:
+    return [effects] if isinstance(effects, str) else list(effects)
+
+
+class _Builder:
+    def __init__(self, sources: list[_Source], problems: list[Problem]) -> None:
+        self.sources = sources
+        self.problems = problems
+        self.scope = Scope({})
+
+    def error(self, where: Where, message: str) -> None:
+        self.problems.append(Problem(where.file, where.line, message))
+
+    def located(self, source: _Source, path: tuple[str | int, ...], message: str) -> None:
+        """Record a problem prefixed with the table it is in, e.g. `node "dacha", choice 2: ...`."""
+        table, _model = _table_at(path, source.data)
+        self.error(source.where(path), f"{table}: {message}" if table else message)
+
+    def build(self, fingerprint: str, root: str, files: list[str]) -> Story | None:
+        meta, meta_source = self.find_meta()
+        variables = self.build_variables()
+        places = self.collect_places()
+        if meta is None or meta_source is None:
+            return None
+        if meta.start not in places:
+            self.error(
+                meta_source.where(("story", "start")),
+                f"start node '{meta.start}' does not exist{_suggest(meta.start, places)}",
+            )
+        elif places[meta.start][0] != "node":
+            self.error(meta_source.where(("story", "start")), f"start '{meta.start}' is an ending, not a node")
+        specs = {
+            name: VarSpec(var.type, frozenset(var.values), var.minimum, var.maximum)
+            for name, var in variables.items()
+        }
+        self.scope = Scope(MappingProxyType(specs), frozenset(places))
+        self.place_kinds = {key: kind for key, (kind, _where) in places.items()}
+        nodes: dict[str, Node] = {}
+        endings: dict[str, Ending] = {}
+        for source in self.sources:
+            assert source.model is not None
+            for index, node in enumerate(source.model.node):
+                built = self.build_node(source, index, node)
+                if built is not None:
+                    nodes.setdefault(built.id, built)
+            for index, ending in enumerate(source.model.ending):
+                built_ending = self.build_ending(source, index, ending)
+                if built_ending is not None:
+                    endings.setdefault(built_ending.id, built_ending)
+        if self.problems:
+            return None
+        return Story(
+            id=meta.id,
+            title=meta.title,
+            subtitle=meta.subtitle,
+            summary=meta.summary.strip(),
+            authors=tuple(meta.authors),
+            version=meta.version,
+            start=meta.start,
+            era=meta.era,
+            content_warnings=tuple(meta.content_warnings),
+            variables=MappingProxyType(variables),
+            nodes=MappingProxyType(nodes),
+            endings=MappingProxyType(endings),
+            fingerprint=fingerprint,
+            files=tuple(files),
+            root=root,
+            auto_endings=tuple(e for e in endings.values() if e.condition is not None),
+        )
+
+    def find_meta(self) -> tuple[fmt.StoryMeta | None, _Source | None]:
+        found: list[tuple[fmt.StoryMeta, _Source]] = []
+        for source in self.sources:
+            assert source.model is not None
+            if source.model.story is not None:
+                found.append((source.model.story, source))
+        if not found:
+            first = self.sources[0].name if self.sources else "story"
+            self.error(
+                Where(first, 1),
+                "no [story] table: a story needs one, with id, title, summary, start and era",
+            )
+            return None, None
+        main_meta, main_source = found[0]
+        for _meta, source in found[1:]:
+            self.error(
+                source.where(("story",)),
+                f"a second [story] table; the story is already described at "
+                f"{main_source.where(('story',))}",
+            )
+        if main_source is not self.sources[0]:
+            self.error(
+                main_source.where(("story",)),
+                f"the [story] table belongs in {self.sources[0].name}, the story's main file",
+            )
+        return main_meta, main_source
+
+    def build_variables(self) -> dict[str, Variable]:
+        variables: dict[str, Variable] = {}
+        first_seen: dict[str, Where] = {}
+        for source in self.sources:
+            assert source.model is not None
+            for name, raw in source.model.variable.items():
+                where = source.where(("variable", name))
+                if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or len(name) > 64:
+                    self.error(where, f"variable name '{name}' must use letters, digits and underscores")
+                    continue
+                if name in ("and", "or", "not", "true", "false", "visits", "visited", "min", "max", "abs"):
+                    self.error(where, f"'{name}' is a word of the expression language; choose another name")
+                    continue
+                if name in first_seen:
+                    self.error(where, f"variable '{name}' is declared twice; first at {first_seen[name]}")
+                    continue
+                first_seen[name] = where
+                built = self.build_variable(source, name, raw, where)
+                if built is not None:
+                    variables[name] = built
+        return variables
+
+    def build_variable(self, source: _Source, name: str, raw: fmt.Variable, where: Where) -> Variable | None:
+        default = raw.default
+        inferred = "bool" if isinstance(default, bool) else "int" if isinstance(default, int) else "str"
+        kind = raw.type or inferred
+        at = source.where(("variable", name, "default"))
+        if kind != inferred:
+            self.error(at, f"variable '{name}' is declared {kind}, but its default {default!r} is {inferred}")
+            return None
+        if kind != "int" and (raw.min is not None or raw.max is not None):
+            self.error(where, f"variable '{name}': min and max only apply to numbers")
+            return None
+        if kind != "str" and raw.values is not None:
+            self.error(where, f"variable '{name}': 'values' only applies to text variables")
+            return None
+        values: tuple[str, ...] = ()
+        if kind == "int":
+            assert isinstance(default, int)
+            if raw.min is not None and raw.max is not None and raw.min > raw.max:
+                self.error(where, f"variable '{name}': min {raw.min} is greater than max {raw.max}")
+                return None
+            if (raw.min is not None and default < raw.min) or (raw.max is not None and default > raw.max):
+                self.error(at, f"variable '{name}': default {default} is outside {raw.min}..{raw.max}")
+                return None
+        if kind == "str":
+            if not raw.values:
+                self.error(where, f"text variable '{name}' needs 'values', the list of values it may take")
+                return None
+            values = tuple(raw.values)
+            if default not in values:
+                self.error(at, f"variable '{name}': default {default!r} is not one of its values")
+                return None
+        return Variable(
+            name=name,
+            type=kind,
+            default=default,
+            label=raw.label,
+            description=raw.description,
+            visible=raw.visible,
+            minimum=raw.min,
+            maximum=raw.max,
+            values=values,
+            where=where,
+        )
+
+    def collect_places(self) -> dict[str, tuple[str, Where]]:
+        places: dict[str, tuple[str, Where]] = {}
+        for source in self.sources:
+            assert source.model is not None
+            for kind, items in (("node", source.model.node), ("ending", source.model.ending)):
+                for index, item in enumerate(items):
+                    where = source.where((kind, index, "id"))
+                    if item.id in places:
+                        other_kind, other = places[item.id]
+                        self.error(where, f"duplicate id '{item.id}': a {other_kind} at {other} has it already")
+                        continue
+                    places[item.id] = (kind, where)
+        return places
+
+    # -- compiling pieces --
+
+    def expression(self, source: _Source, path: tuple[str | int, ...], text: str, want: str, what: str) -> Compiled | None:
+        try:
+            return compile_expression(text, self.scope, want)  # type: ignore[arg-type]
+        except ExprError as error:
+            self.located(source, path, _expr_message(what, text, error))
+            return None
+
+    def effects(self, source: _Source, path: tuple[str | int, ...], raw: str | list[str]) -> tuple[Effect, ...]:
+        compiled: list[Effect] = []
+        for index, text in enumerate(_as_list(raw)):
+            at = (*path, index) if isinstance(raw, list) else path
+            try:
+                compiled.extend(compile_effects(text, self.scope))
+            except ExprError as error:
+                self.located(source, at, _expr_message("effects", text, error))
+        return tuple(compiled)
+
+    def template(self, source: _Source, path: tuple[str | int, ...], text: str) -> Template | None:
+        try:
+            return compile_template(text, self.scope)
+        except ExprError as error:
+            line = source.lines.line_of(path) + source.lines.text_offset(path) + text.count("\n", 0, error.column)
+            table, _model = _table_at(path, source.data)
+            self.error(Where(source.name, line), f"{table}: in '{path[-1]}': {error.message}")
+            return None
+
+    def target(self, source: _Source, path: tuple[str | int, ...], target: str) -> bool:
+        if target in self.place_kinds:
+            return True
+        self.located(
+            source,
+            path,
+            f"'goto' names '{target}', which is neither a node nor an ending"
+            f"{_suggest(target, self.place_kinds)}",
+        )
+        return False
+
+    def outcomes(self, source: _Source, path: tuple[str | int, ...], raw: list[fmt.Outcome]) -> tuple[Outcome, ...]:
+        built = []
+        for index, outcome in enumerate(raw):
+            at = (*path, index)
+            weight_text = str(outcome.weight)
+            weight = self.expression(source, (*at, "weight"), weight_text, "int", "weight")
+            self.target(source, (*at, "goto"), outcome.goto)
+            effects = self.effects(source, (*at, "effects"), outcome.effects)
+            if weight is not None:
+                built.append(Outcome(weight, outcome.goto, effects, source.where(at)))
+        return tuple(built)
+
+    def build_node(self, source: _Source, index: int, raw: fmt.Node) -> Node | None:
+        path: tuple[str | int, ...] = ("node", index)
+        where = source.where(path)
+        text = self.template(source, (*path, "text"), raw.text)
+        effects = self.effects(source, (*path, "effects"), raw.effects)
+        choices = self.build_choices(source, path, raw)
+        routes = []
+        for number, route in enumerate(raw.route):
+            at = (*path, "route", number)
+            condition = None
+            if route.condition is not None:
+                condition = self.expression(source, (*at, "if"), route.condition, "bool", "condition")
+            self.target(source, (*at, "goto"), route.goto)
+            routes.append(Route(condition, route.goto, self.effects(source, (*at, "effects"), route.effects), source.where(at)))
+        outcomes = self.outcomes(source, (*path, "outcome"), raw.outcome)
+        if not raw.choice and not raw.route and not raw.outcome:
+            self.error(
+                where,
+                f"node '{raw.id}' has no choices, routes or outcomes, so the player would be stuck; "
+                "add a [[node.choice]] or send it on to an [[ending]] with a [[node.route]]",
+            )
+        if text is None:
+            return None
+        return Node(
+            id=raw.id,
+            title=raw.title,
+            date=raw.date,
+            place=raw.place,
+            viewpoint=raw.viewpoint,
+            chapter=raw.chapter,
+            text=text,
+            effects=effects,
+            choices=choices,
+            routes=tuple(routes),
+            outcomes=outcomes,
+            history=raw.history.strip(),
+            discuss=raw.discuss.strip(),
+            sources=tuple(raw.sources),
+            content_warnings=tuple(raw.content_warnings),
+            where=where,
+        )
+
+    def build_choices(self, source: _Source, path: tuple[str | int, ...], raw: fmt.Node) -> tuple[Choice, ...]:
+        targets = [choice.goto for choice in raw.choice if choice.id is None and choice.goto]
+        keys: dict[str, Where] = {}
+        built = []
+        for number, choice in enumerate(raw.choice):
+            at = (*path, "choice", number)
+            where = source.where(at)
+            if choice.goto is None and not choice.outcome:
+                self.error(where, f"choice '{choice.label}' needs a 'goto' or [[node.choice.outcome]] tables")
+                continue
+            if choice.goto is not None and choice.outcome:
+                self.error(where, f"choice '{choice.label}' has both 'goto' and outcomes; keep one")
+                continue
+            if choice.id is not None:
+                key = choice.id
+            elif choice.goto is not None and targets.count(choice.goto) == 1:
+                key = choice.goto
+            else:
+                key = f"choice{number + 1}"
+            if key in keys:
+                self.error(where, f"two choices of node '{raw.id}' are both called '{key}' (the other at {keys[key]}); give them different 'id's")
+                continue
+            keys[key] = where
+            if choice.goto is not None:
+                self.target(source, (*at, "goto"), choice.goto)
+            condition = None
+            if choice.condition is not None:
+                condition = self.expression(source, (*at, "if"), choice.condition, "bool", "condition")
+            elif choice.locked is not None:
+                self.error(source.where((*at, "locked")), "'locked' is the reason shown when the choice's 'if' is false, but this choice has no 'if'")
+            built.append(
+                Choice(
+                    key=key,
+                    label=choice.label,
+                    target=choice.goto,
+                    outcomes=self.outcomes(source, (*at, "outcome"), choice.outcome),
+                    condition=condition,
+                    locked=choice.locked,
+                    effects=self.effects(source, (*at, "effects"), choice.effects),
+                    once=choice.once,
+                    historical=choice.historical,
+                    where=where,
+                )
+            )
+        return tuple(built)
+
+    def build_ending(self, source: _Source, index: int, raw: fmt.Ending) -> Ending | None:
+        path: tuple[str | int, ...] = ("ending", index)
+        epilogue = self.template(source, (*path, "epilogue"), raw.epilogue)
+        condition = None
+        if raw.condition is not None:
+            condition = self.expression(source, (*path, "if"), raw.condition, "bool", "condition")
+        if epilogue is None:
+            return None
+        return Ending(
+            id=raw.id,
+            title=raw.title,
+            date=raw.date,
+            place=raw.place,
+            tone=raw.tone,
+            epilogue=epilogue,
+            history=raw.history.strip(),
+            hint=raw.hint,
+            condition=condition,
+            content_warnings=tuple(raw.content_warnings),
+            where=source.where(path),
+        )
+
+
+def _expr_message(what: str, text: str, error: ExprError) -> str:
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    return f"in {what} '{shown}': {error.message} (column {error.column + 1})"
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
