@@ -1,0 +1,97 @@
+"""Finding stories: the bundled ones plus any folders the player names."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from game.errors import StoryError
+from game.loader import MAIN_FILE, load_story
+from game.locations import bundled_stories
+from game.story import Story
+
+
+class UnknownStory(LookupError):
+    """No story has the id or path the player gave."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass
+class Entry:
+    """A story found on disk: loaded, or with the errors that stop it loading."""
+
+    path: Path
+    id: str
+    story: Story | None = None
+    error: StoryError | None = None
+
+    @property
+    def title(self) -> str:
+        return self.story.title if self.story else self.id
+
+
+def _candidates(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    found = []
+    for item in sorted(folder.iterdir()):
+        if item.name.startswith((".", "_")):
+            continue
+        if item.is_dir() and (item / MAIN_FILE).is_file():
+            found.append(item)
+        elif item.is_file() and item.suffix == ".toml":
+            found.append(item)
+    return found
+
+
+def _declared_id(path: Path) -> str:
+    """The id in the [story] table, read cheaply; the file name when it cannot be read."""
+    main = path / MAIN_FILE if path.is_dir() else path
+    try:
+        with main.open("rb") as stream:
+            story_id = tomllib.load(stream).get("story", {}).get("id")
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError, AttributeError, RecursionError):
+        story_id = None
+    return story_id if isinstance(story_id, str) else path.stem
+
+
+class Catalog:
+    """Every story in the bundled folder and the extra folders, loaded on first use."""
+
+    def __init__(self, extra: Iterable[Path] = (), include_bundled: bool = True) -> None:
+        folders = [bundled_stories()] if include_bundled else []
+        folders.extend(Path(folder) for folder in extra)
+        self.folders = folders
+        self._entries: list[Entry] | None = None
+
+    def entries(self) -> list[Entry]:
+        if self._entries is None:
+            entries = []
+            for folder in self.folders:
+                for path in _candidates(folder):
+                    entries.append(self._load(path))
+            self._entries = entries
+        return self._entries
+
+    @staticmethod
+    def _load(path: Path) -> Entry:
+        try:
+            story = load_story(path)
+        except StoryError as error:
+            return Entry(path, _declared_id(path), None, error)
+        return Entry(path, story.id, story)
+
+    def find(self, name: str) -> Entry:
+        """A story by id, or by the path of its file or folder. Raises StoryError if missing."""
+        path = Path(name).expanduser()
+        if path.exists():
+            return self._load(path)
+        for entry in self.entries():
+            if entry.id == name:
+                return entry
+        known = ", ".join(entry.id for entry in self.entries()) or "none"
+        raise UnknownStory(f"no story called '{name}' and no such file (stories found: {known})")

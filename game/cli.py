@@ -1,0 +1,234 @@
+"""The `divergence` command line.
+
+Exit codes (also in `divergence --help`):
+  0  success: the story ended, the input ended, or the player quit
+  1  a story has errors (`check` found problems, or the story to play failed to load)
+  2  the command line was wrong (unknown option, unknown story, bad value)
+  3  a save could not be loaded or written
+  130  interrupted with Ctrl-C (the game is saved first)
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from game import __version__
+from game.catalog import Catalog, UnknownStory
+from game.errors import StoryError
+from game.locations import saves_folder
+
+EXIT_OK = 0
+EXIT_STORY = 1
+EXIT_USAGE = 2
+EXIT_SAVE = 3
+EXIT_INTERRUPTED = 130
+
+EPILOG = """\
+exit codes:
+  0    success: the story ended, the input ended, or the player quit
+  1    a story has errors (check found problems, or the story failed to load)
+  2    the command line was wrong (unknown option, unknown story, bad value)
+  3    a save could not be loaded or written
+  130  interrupted with Ctrl-C (the game is saved first)
+
+Saves go to ./saves when run from a checkout, otherwise to the user's data
+folder (e.g. ~/.local/share/divergence/saves); --saves DIR or the
+DIVERGENCE_SAVES environment variable choose another folder.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--stories", metavar="DIR", action="append", default=[],
+        help="also look for stories in DIR (may be given more than once)",
+    )
+    parser.add_argument(
+        "--saves", metavar="DIR", default=None,
+        help="save folder (default: ./saves in a checkout, else the user data folder; "
+        "or set DIVERGENCE_SAVES)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="divergence",
+        description="Divergence: decide at the turning points of Soviet history, 1939-1949.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"divergence {__version__}")
+    _common(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    stories = commands.add_parser(
+        "stories", help="list the stories found", description="List the stories found.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(stories)
+
+    play = commands.add_parser(
+        "play", help="play a story",
+        description="Play a story. STORY is a story id or the path of a story file or folder.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    play.add_argument("story", metavar="STORY", help="story id, or path of a story file or folder")
+    play.add_argument("--plain", action="store_true", help="line-by-line play over standard input and output")
+    play.add_argument("--seed", type=int, default=None, help="seed for chance outcomes (default: random)")
+    play.add_argument("--player", default=None, help="player's name, recorded in saves (default: your user name)")
+    play.add_argument("--load", metavar="SAVE", default=None, help="start from this save slot or file")
+    _common(play)
+
+    check = commands.add_parser(
+        "check", help="check stories for errors",
+        description="Load stories and print every error as file:line: message. "
+        "With no STORY, checks every story found.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("story", metavar="STORY", nargs="*", help="story ids or paths")
+    _common(check)
+    return parser
+
+
+def _merge_common(args: argparse.Namespace, parent: argparse.Namespace) -> None:
+    """Options may come before or after the subcommand."""
+    args.stories = list(parent.stories or []) + list(getattr(args, "stories", []) or [])
+    args.saves = getattr(args, "saves", None) or parent.saves
+
+
+def default_player() -> str:
+    name = os.environ.get("DIVERGENCE_PLAYER")
+    if name:
+        return name
+    try:
+        return getpass.getuser() or "player"
+    except Exception:  # no user database entry, e.g. in a container
+        return "player"
+
+
+def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    parser = build_parser()
+    top, rest = parser.parse_known_args(argv)
+    args = parser.parse_args(argv)
+    _merge_common(args, top)
+    del rest
+    catalog = Catalog(Path(folder) for folder in args.stories)
+    try:
+        if args.command == "stories":
+            return cmd_stories(catalog, stdout)
+        if args.command == "check":
+            return cmd_check(catalog, args.story, stdout)
+        if args.command == "play":
+            return cmd_play(catalog, args, stdin, stdout)
+        return cmd_menu(catalog, args, stdin, stdout)
+    except KeyboardInterrupt:
+        stdout.write("\nInterrupted.\n")
+        return EXIT_INTERRUPTED
+    except UnknownStory as error:
+        sys.stderr.write(f"divergence: {error}\n")
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def cmd_stories(catalog: Catalog, out: TextIO) -> int:
+    entries = catalog.entries()
+    if not entries:
+        out.write("No stories found.\n")
+        return EXIT_OK
+    width = max(len(entry.id) for entry in entries)
+    for entry in entries:
+        if entry.story is not None:
+            story = entry.story
+            out.write(f"{entry.id:<{width}}  {story.title} ({story.era})\n")
+        else:
+            count = len(entry.error.problems) if entry.error else 0
+            out.write(f"{entry.id:<{width}}  [broken: {count} error{'s' if count != 1 else ''}; "
+                      f"run 'divergence check {entry.path}']\n")
+    return EXIT_OK
+
+
+def cmd_check(catalog: Catalog, names: list[str], out: TextIO) -> int:
+    entries = [catalog.find(name) for name in names] if names else catalog.entries()
+    failed = 0
+    for entry in entries:
+        if entry.error is not None:
+            failed += 1
+            for problem in entry.error.problems:
+                out.write(f"{problem}\n")
+        else:
+            assert entry.story is not None
+            out.write(f"{entry.path}: ok ({len(entry.story.nodes)} nodes, {len(entry.story.endings)} endings)\n")
+    if failed:
+        out.write(f"{failed} of {len(entries)} stor{'ies' if len(entries) != 1 else 'y'} with errors\n")
+        return EXIT_STORY
+    return EXIT_OK
+
+
+def _load_for_play(catalog: Catalog, name: str, out: TextIO) -> object:
+    entry = catalog.find(name)
+    if entry.error is not None:
+        out.write(f"The story '{entry.id}' cannot be played because it has errors:\n")
+        out.write(entry.error.report() + "\n")
+        return None
+    return entry.story
+
+
+def cmd_play(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from game.plain import PlainGame
+    from game.saves import SaveFolder
+
+    story = _load_for_play(catalog, args.story, stdout)
+    if story is None:
+        return EXIT_STORY
+    seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(6), "big")
+    if not 0 <= seed < 2**63:
+        stdout.write("divergence: --seed must be between 0 and 2**63 - 1\n")
+        return EXIT_USAGE
+    game = PlainGame(story, SaveFolder(saves_folder(args.saves)), args.player or default_player(), stdout, stdin)  # type: ignore[arg-type]
+    try:
+        return game.play(seed, load=args.load)
+    except KeyboardInterrupt:
+        game.autosave()
+        stdout.write("\nInterrupted; the game was saved automatically.\n")
+        return EXIT_INTERRUPTED
+
+
+def cmd_menu(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    """No command given: choose a story from a numbered list and play it in plain mode."""
+    playable = [entry for entry in catalog.entries() if entry.story is not None]
+    if not playable:
+        stdout.write("No playable stories found. Run 'divergence check' to see why.\n")
+        return EXIT_STORY
+    stdout.write("DIVERGENCE — turning points of Soviet history, 1939-1949\n\n")
+    for number, entry in enumerate(playable, start=1):
+        assert entry.story is not None
+        stdout.write(f"  {number}. {entry.story.title} ({entry.story.era})\n")
+    stdout.write("\nWhich story? ")
+    stdout.flush()
+    answer = stdin.readline().strip()
+    if not answer.isdigit() or not 1 <= int(answer) <= len(playable):
+        stdout.write("No story chosen.\n")
+        return EXIT_OK
+    args.story = str(playable[int(answer) - 1].path)
+    args.seed = None
+    args.player = None
+    args.load = None
+    return cmd_play(catalog, args, stdin, stdout)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,41 @@
+"""Where things live: the bundled stories and the save folder.
+
+Run from a checkout, saves go to the checkout's `saves/`. Installed as a
+package, they go to the user's data folder (`~/.local/share/divergence/saves`
+on Linux, `~/Library/Application Support/divergence/saves` on macOS,
+`%LOCALAPPDATA%\\divergence\\saves` on Windows). `--saves DIR` or the
+`DIVERGENCE_SAVES` environment variable override both.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+CHECKOUT = PACKAGE.parent
+SAVES_ENV = "DIVERGENCE_SAVES"
+
+
+def is_checkout() -> bool:
+    return (CHECKOUT / "pyproject.toml").is_file() and (CHECKOUT / "stories").is_dir()
+
+
+def bundled_stories() -> Path:
+    installed = PACKAGE / "_bundled_stories"
+    if installed.is_dir():
+        return installed
+    return CHECKOUT / "stories"
+
+
+def saves_folder(override: str | os.PathLike[str] | None = None) -> Path:
+    if override:
+        return Path(override).expanduser()
+    from_env = os.environ.get(SAVES_ENV)
+    if from_env:
+        return Path(from_env).expanduser()
+    if is_checkout():
+        return CHECKOUT / "saves"
+    import platformdirs  # only needed for installed copies
+
+    return Path(platformdirs.user_data_dir("divergence", appauthor=False)) / "saves"

@@ -1,0 +1,349 @@
+"""Plain play: the story as lines of text over standard input and output.
+
+For screen-reader users, scripts and tests. It prints the scene and numbered
+choices, reads a line, and understands a few typed commands. It needs no
+terminal: `printf '1\\n2\\n' | divergence play STORY --plain` works.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from game.engine import ChoiceUnavailable, Engine, EngineError, GameState, Playthrough
+from game.errors import SaveError, SlotNameError
+from game.saves import Profile, SaveFile, SaveFolder, autosave_slot, resume, snapshot
+from game.story import Story
+from game.text import format_value
+
+WIDTH = 78
+
+HELP = """\
+Type the number of a choice, or one of these commands:
+  save NAME   save the game in the slot NAME
+  load NAME   load the save NAME
+  saves       list the saves in the save folder
+  undo        take back the last decision
+  status      show the dossier (what the story tracks)
+  history     list the decisions taken so far
+  notes       what really happened here, and a question to discuss
+  help        show this help
+  quit        save automatically and stop"""
+
+
+def wrap(text: str, width: int = WIDTH) -> str:
+    """Wrap prose paragraphs; leave Markdown structure (lists, quotes, headings) alone."""
+    out = []
+    for paragraph in text.strip().split("\n\n"):
+        lines = paragraph.splitlines()
+        if any(line.lstrip().startswith(("-", "*", ">", "#", "|", "1.")) for line in lines):
+            out.append(paragraph)
+        else:
+            out.append(textwrap.fill(" ".join(line.strip() for line in lines), width))
+    return "\n\n".join(out)
+
+
+def describe_change(story: Story, name: str, before: object, after: object) -> str:
+    label = story.variables[name].label
+    if isinstance(before, int) and isinstance(after, int) and not isinstance(before, bool):
+        delta = after - before
+        return f"{label} {'+' if delta > 0 else ''}{delta}"
+    return f"{label}: {format_value(after)}"  # type: ignore[arg-type]
+
+
+@dataclass
+class PlainGame:
+    story: Story
+    saves: SaveFolder
+    player: str
+    out: TextIO
+    input: TextIO
+    run: Playthrough = field(init=False)
+    created: object = None
+
+    def __post_init__(self) -> None:
+        self.engine = Engine(self.story)
+        self.profile: Profile = self.saves.profile(self.player)
+
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    # -- the loop --
+
+    def play(self, seed: int, load: str | None = None) -> int:
+        self.run = Playthrough.begin(self.engine, seed)
+        if load is not None and not self.load(load, at_start=True):
+            return 3
+        self.say(self.story.title.upper())
+        if self.story.subtitle:
+            self.say(self.story.subtitle)
+        if self.story.content_warnings:
+            self.say("Content warnings: " + ", ".join(self.story.content_warnings))
+        self.say()
+        self.show()
+        while True:
+            if self.run.state.over:
+                self.autosave()
+                return 0
+            self.out.write("> ")
+            self.out.flush()
+            line = self.input.readline()
+            if not line:
+                self.say()
+                self.autosave()
+                self.say("Input ended; the game was saved automatically.")
+                return 0
+            if not self.command(line.strip()):
+                self.autosave()
+                self.say("Saved automatically. Goodbye.")
+                return 0
+
+    def command(self, line: str) -> bool:
+        """Handle one line of input; False means stop."""
+        if not line:
+            return True
+        word, _, rest = line.partition(" ")
+        word = word.lower()
+        rest = rest.strip()
+        if line.isdigit():
+            self.take(int(line))
+        elif word in ("quit", "exit", "q"):
+            return False
+        elif word == "help" or word == "?":
+            self.say(HELP)
+        elif word == "save":
+            self.save(rest)
+        elif word == "load":
+            if not rest:
+                self.say("Load which save? Type 'saves' to list them, then 'load NAME'.")
+            elif self.load(rest):
+                self.show()
+        elif word == "saves":
+            self.list_saves()
+        elif word == "undo":
+            if self.run.undo():
+                self.autosave()
+                self.say("Taken back.")
+                self.say()
+                self.show()
+            else:
+                self.say("Nothing to undo: this is the start of the story.")
+        elif word == "status":
+            self.status()
+        elif word == "history":
+            self.history()
+        elif word == "notes":
+            self.notes()
+        else:
+            self.say(f"'{line}' is not a choice or a command. {self.prompt_hint()}")
+        return True
+
+    def prompt_hint(self) -> str:
+        count = len(self.engine.options(self.run.state))
+        return f"Type a number from 1 to {count}, or 'help'."
+
+    def take(self, number: int) -> None:
+        options = self.engine.options(self.run.state)
+        if not 1 <= number <= len(options):
+            self.say(f"There is no choice {number}. {self.prompt_hint()}")
+            return
+        option = options[number - 1]
+        if not option.available:
+            self.say(f"That choice is locked: {option.reason}")
+            return
+        before = self.run.state
+        try:
+            after = self.run.choose(option.key)
+        except (ChoiceUnavailable, EngineError) as error:
+            self.say(f"That cannot be done: {error}")
+            return
+        changes = self.engine.changes(before, after)
+        self.say()
+        self.say(f"You chose: {option.choice.label}")
+        if changes:
+            self.say("  " + "; ".join(describe_change(self.story, c.variable, c.before, c.after) for c in changes))
+        self.autosave()
+        self.say()
+        self.show()
+
+    # -- showing --
+
+    def show(self) -> None:
+        state = self.run.state
+        if state.over:
+            self.show_ending(state)
+            return
+        node = self.engine.node(state)
+        if node.chapter:
+            self.say(f"*** {node.chapter} ***")
+            self.say()
+        self.say(f"== {node.title} ==")
+        details = [part for part in (node.date, node.place) if part]
+        if details:
+            self.say(" · ".join(details))
+        if node.viewpoint:
+            self.say(f"You are {node.viewpoint}.")
+        if node.content_warnings:
+            self.say("Content warnings: " + ", ".join(node.content_warnings))
+        self.say()
+        self.say(wrap(self.engine.text(state)))
+        self.say()
+        options = self.engine.options(state)
+        for option in options:
+            if option.available:
+                self.say(f"  {option.number}. {option.choice.label}")
+            else:
+                self.say(f"  {option.number}. [locked] {option.choice.label} — {option.reason}")
+        if not options:
+            self.say("  (No choice is open here. Type 'undo' to go back.)")
+
+    def show_ending(self, state: GameState) -> None:
+        ending = self.engine.ending(state)
+        assert ending is not None
+        self.say(f"=== THE END: {ending.title} ===")
+        details = [part for part in (ending.date, ending.place) if part]
+        if details:
+            self.say(" · ".join(details))
+        self.say()
+        self.say(wrap(self.engine.text(state)))
+        if ending.history:
+            self.say()
+            self.say("What really happened:")
+            self.say(wrap(ending.history))
+        self.say()
+        self.history()
+        new = self.profile.unlock(self.story.id, ending.id)
+        found = len([e for e in self.profile.endings.get(self.story.id, []) if e in self.story.endings])
+        total = len(self.story.endings)
+        self.saves.save_profile(self.profile)
+        self.say()
+        if new:
+            self.say(f"Ending unlocked: {found} of {total}.")
+        else:
+            self.say(f"Endings found: {found} of {total}.")
+
+    def status(self) -> None:
+        state = self.run.state
+        self.say("Dossier:")
+        shown = False
+        for name, variable in self.story.variables.items():
+            if variable.visible:
+                value = state.variables[name]
+                bounds = ""
+                if variable.type == "int" and variable.maximum is not None:
+                    bounds = f" / {variable.maximum}"
+                self.say(f"  {variable.label}: {format_value(value)}{bounds}")
+                shown = True
+        if not shown:
+            self.say("  (nothing is tracked in the open in this story)")
+
+    def history(self) -> None:
+        path = self.run.state.path
+        if not path:
+            self.say("No decisions taken yet.")
+            return
+        self.say("Your decisions:")
+        for number, step in enumerate(path, start=1):
+            node = self.story.nodes.get(step.node)
+            choice = node.choice(step.choice) if node else None
+            date = f"{node.date}: " if node and node.date else ""
+            label = choice.label if choice else step.choice
+            mark = ""
+            if node and choice:
+                if choice.historical:
+                    mark = "  (as in history)"
+                elif any(c.historical for c in node.choices):
+                    mark = "  (diverged from history)"
+            self.say(f"  {number}. {date}{label}{mark}")
+
+    def notes(self) -> None:
+        if self.run.state.over:
+            ending = self.engine.ending(self.run.state)
+            assert ending is not None
+            self.say(wrap(ending.history) if ending.history else "No note for this ending.")
+            return
+        node = self.engine.node(self.run.state)
+        if node.history:
+            self.say("What really happened:")
+            self.say(wrap(node.history))
+        if node.discuss:
+            self.say()
+            self.say("To discuss: " + node.discuss)
+        if node.sources:
+            self.say()
+            self.say("Sources: " + "; ".join(node.sources))
+        if not (node.history or node.discuss or node.sources):
+            self.say("There is no historical note for this scene.")
+
+    # -- saving and loading --
+
+    def save_file(self) -> SaveFile:
+        return snapshot(self.story, self.run.state, self.player)
+
+    def autosave(self) -> None:
+        try:
+            self.saves.write(autosave_slot(self.story.id, self.player), self.save_file())
+        except (SaveError, OSError) as error:
+            self.say(f"Could not save automatically: {error}")
+
+    def save(self, name: str) -> None:
+        if not name:
+            self.say("Save under which name? Type 'save NAME'.")
+            return
+        try:
+            path = self.saves.write(name, self.save_file())
+        except SlotNameError as error:
+            self.say(f"Not saved: {error}")
+        except (SaveError, OSError) as error:
+            self.say(f"Not saved: {error}")
+        else:
+            self.say(f"Saved as '{name}' ({path}).")
+
+    def list_saves(self) -> None:
+        entries = self.saves.entries()
+        if not entries:
+            self.say(f"No saves yet in {self.saves.folder}.")
+            return
+        for entry in entries:
+            if entry.save is None:
+                self.say(f"  {entry.slot}: DAMAGED — {entry.problem}")
+            else:
+                save = entry.save
+                when = save.saved.astimezone().strftime("%Y-%m-%d %H:%M")
+                self.say(f"  {entry.slot}: {save.story_title or save.story} — {save.node_title}"
+                         f"{', ' + save.date if save.date else ''} — {save.player}, {when}")
+
+    def load(self, name: str, at_start: bool = False) -> bool:
+        try:
+            save = self.saves.read(name)
+        except (SaveError, SlotNameError) as error:
+            self.say(f"Cannot load '{name}': {getattr(error, 'reason', error)}")
+            return False
+        if save.story != self.story.id:
+            self.say(f"'{name}' is a save of the story '{save.story}'. "
+                     f"Play it with: divergence play {save.story} --plain --load {name}")
+            return False
+        resumed = resume(self.story, save)
+        if resumed.fits:
+            self.run = Playthrough(self.engine, resumed.states)
+            note = " (the story has been revised since; your path still fits)" if resumed.changed else ""
+            self.say(f"Loaded '{name}'{note}.")
+            return True
+        assert resumed.broken_at is not None
+        self.say(
+            f"The story has changed since '{name}' was saved: decision {resumed.broken_at + 1} "
+            f"no longer fits ({resumed.reason})."
+        )
+        fitting = len(resumed.states) - 1
+        self.out.write(f"Resume from decision {fitting}, the last point that still fits? [y/n] ")
+        self.out.flush()
+        answer = self.input.readline().strip().lower()
+        self.say()
+        if answer.startswith("y"):
+            self.run = Playthrough(self.engine, resumed.states)
+            self.say(f"Resumed from decision {fitting}.")
+            return True
+        self.say("Not loaded." if not at_start else "Starting a new game instead.")
+        return at_start
