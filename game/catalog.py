@@ -41,9 +41,9 @@ def _candidates(folder: Path) -> list[Path]:
     for item in sorted(folder.iterdir()):
         if item.name.startswith((".", "_")):
             continue
-        if item.is_dir() and (item / MAIN_FILE).is_file():
-            found.append(item)
-        elif item.is_file() and item.suffix == ".toml":
+        if (item.is_dir() and (item / MAIN_FILE).is_file()) or (
+            item.is_file() and item.suffix == ".toml"
+        ):
             found.append(item)
     return found
 

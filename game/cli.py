@@ -20,8 +20,8 @@ from typing import TextIO
 
 from game import __version__
 from game.catalog import Catalog, UnknownStory
-from game.errors import StoryError
 from game.locations import saves_folder
+from game.story import Story
 
 EXIT_OK = 0
 EXIT_STORY = 1
@@ -49,13 +49,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    # On subcommands the defaults are suppressed so that they never clobber the same
+    # option given before the subcommand (`divergence --saves X play ...`).
     parser.add_argument(
-        "--stories", metavar="DIR", action="append", default=[],
+        "--stories",
+        metavar="DIR",
+        action="append",
+        default=[] if top else argparse.SUPPRESS,
         help="also look for stories in DIR (may be given more than once)",
     )
     parser.add_argument(
-        "--saves", metavar="DIR", default=None,
+        "--saves",
+        metavar="DIR",
+        default=None if top else argparse.SUPPRESS,
         help="save folder (default: ./saves in a checkout, else the user data folder; "
         "or set DIVERGENCE_SAVES)",
     )
@@ -69,42 +76,51 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"divergence {__version__}")
-    _common(parser)
+    _common(parser, top=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     stories = commands.add_parser(
-        "stories", help="list the stories found", description="List the stories found.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "stories",
+        help="list the stories found",
+        description="List the stories found.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(stories)
 
     play = commands.add_parser(
-        "play", help="play a story",
+        "play",
+        help="play a story",
         description="Play a story. STORY is a story id or the path of a story file or folder.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     play.add_argument("story", metavar="STORY", help="story id, or path of a story file or folder")
-    play.add_argument("--plain", action="store_true", help="line-by-line play over standard input and output")
-    play.add_argument("--seed", type=int, default=None, help="seed for chance outcomes (default: random)")
-    play.add_argument("--player", default=None, help="player's name, recorded in saves (default: your user name)")
-    play.add_argument("--load", metavar="SAVE", default=None, help="start from this save slot or file")
+    play.add_argument(
+        "--plain", action="store_true", help="line-by-line play over standard input and output"
+    )
+    play.add_argument(
+        "--seed", type=int, default=None, help="seed for chance outcomes (default: random)"
+    )
+    play.add_argument(
+        "--player", default=None, help="player's name, recorded in saves (default: your user name)"
+    )
+    play.add_argument(
+        "--load", metavar="SAVE", default=None, help="start from this save slot or file"
+    )
     _common(play)
 
     check = commands.add_parser(
-        "check", help="check stories for errors",
+        "check",
+        help="check stories for errors",
         description="Load stories and print every error as file:line: message. "
         "With no STORY, checks every story found.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument("story", metavar="STORY", nargs="*", help="story ids or paths")
     _common(check)
     return parser
-
-
-def _merge_common(args: argparse.Namespace, parent: argparse.Namespace) -> None:
-    """Options may come before or after the subcommand."""
-    args.stories = list(parent.stories or []) + list(getattr(args, "stories", []) or [])
-    args.saves = getattr(args, "saves", None) or parent.saves
 
 
 def default_player() -> str:
@@ -117,14 +133,12 @@ def default_player() -> str:
         return "player"
 
 
-def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
-    parser = build_parser()
-    top, rest = parser.parse_known_args(argv)
-    args = parser.parse_args(argv)
-    _merge_common(args, top)
-    del rest
+    args = build_parser().parse_args(argv)
     catalog = Catalog(Path(folder) for folder in args.stories)
     try:
         if args.command == "stories":
@@ -156,8 +170,10 @@ def cmd_stories(catalog: Catalog, out: TextIO) -> int:
             out.write(f"{entry.id:<{width}}  {story.title} ({story.era})\n")
         else:
             count = len(entry.error.problems) if entry.error else 0
-            out.write(f"{entry.id:<{width}}  [broken: {count} error{'s' if count != 1 else ''}; "
-                      f"run 'divergence check {entry.path}']\n")
+            out.write(
+                f"{entry.id:<{width}}  [broken: {count} error{'s' if count != 1 else ''}; "
+                f"run 'divergence check {entry.path}']\n"
+            )
     return EXIT_OK
 
 
@@ -171,14 +187,18 @@ def cmd_check(catalog: Catalog, names: list[str], out: TextIO) -> int:
                 out.write(f"{problem}\n")
         else:
             assert entry.story is not None
-            out.write(f"{entry.path}: ok ({len(entry.story.nodes)} nodes, {len(entry.story.endings)} endings)\n")
+            out.write(
+                f"{entry.path}: ok ({len(entry.story.nodes)} nodes, {len(entry.story.endings)} endings)\n"
+            )
     if failed:
-        out.write(f"{failed} of {len(entries)} stor{'ies' if len(entries) != 1 else 'y'} with errors\n")
+        out.write(
+            f"{failed} of {len(entries)} stor{'ies' if len(entries) != 1 else 'y'} with errors\n"
+        )
         return EXIT_STORY
     return EXIT_OK
 
 
-def _load_for_play(catalog: Catalog, name: str, out: TextIO) -> object:
+def _load_for_play(catalog: Catalog, name: str, out: TextIO) -> Story | None:
     entry = catalog.find(name)
     if entry.error is not None:
         out.write(f"The story '{entry.id}' cannot be played because it has errors:\n")
@@ -198,7 +218,9 @@ def cmd_play(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: 
     if not 0 <= seed < 2**63:
         stdout.write("divergence: --seed must be between 0 and 2**63 - 1\n")
         return EXIT_USAGE
-    game = PlainGame(story, SaveFolder(saves_folder(args.saves)), args.player or default_player(), stdout, stdin)  # type: ignore[arg-type]
+    game = PlainGame(
+        story, SaveFolder(saves_folder(args.saves)), args.player or default_player(), stdout, stdin
+    )
     try:
         return game.play(seed, load=args.load)
     except KeyboardInterrupt:

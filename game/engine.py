@@ -150,7 +150,9 @@ class Engine:
             raise ChoiceUnavailable(f"node '{node.id}' has no choice '{key}'")
         if choice.once and f"{node.id}/{key}" in state.used:
             raise ChoiceUnavailable(f"'{choice.label}' can only be taken once")
-        if choice.condition is not None and not choice.condition.evaluate(state.variables, state.visits):
+        if choice.condition is not None and not choice.condition.evaluate(
+            state.variables, state.visits
+        ):
             raise ChoiceUnavailable(choice.locked or f"'{choice.label}' is not available")
         variables = dict(state.variables)
         visits = dict(state.visits)
@@ -208,7 +210,9 @@ class Engine:
 
     # -- internals --
 
-    def _apply(self, effects: Sequence[Effect], variables: dict[str, Value], visits: Mapping[str, int]) -> None:
+    def _apply(
+        self, effects: Sequence[Effect], variables: dict[str, Value], visits: Mapping[str, int]
+    ) -> None:
         declared = self.story.variables
         for effect in effects:
             value = effect.value.evaluate(variables, visits)
@@ -256,7 +260,9 @@ class Engine:
         for _ in range(MAX_AUTOMATIC_STEPS):
             visits[target] = visits.get(target, 0) + 1
             if target in story.endings:
-                return GameState(story.id, node_id, target, variables, visits, path, state.seed, draws, used)
+                return GameState(
+                    story.id, node_id, target, variables, visits, path, state.seed, draws, used
+                )
             node = story.nodes[target]
             node_id = target
             self._apply(node.effects, variables, visits)
@@ -264,7 +270,17 @@ class Engine:
                 assert ending.condition is not None
                 if ending.condition.evaluate(variables, visits):
                     visits[ending.id] = visits.get(ending.id, 0) + 1
-                    return GameState(story.id, node_id, ending.id, variables, visits, path, state.seed, draws, used)
+                    return GameState(
+                        story.id,
+                        node_id,
+                        ending.id,
+                        variables,
+                        visits,
+                        path,
+                        state.seed,
+                        draws,
+                        used,
+                    )
             moved = False
             for route in node.routes:
                 if route.condition is None or route.condition.evaluate(variables, visits):
@@ -278,7 +294,9 @@ class Engine:
                 target = outcome.target
                 moved = True
             if not moved:
-                return GameState(story.id, node_id, None, variables, visits, path, state.seed, draws, used)
+                return GameState(
+                    story.id, node_id, None, variables, visits, path, state.seed, draws, used
+                )
         raise EngineError(
             f"more than {MAX_AUTOMATIC_STEPS} automatic steps without a decision, "
             f"last at node '{node_id}': the routes loop"

@@ -25,12 +25,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 
 Value = int | bool | str
 Vars = Mapping[str, Value]
 Visits = Mapping[str, int]
 Evaluator = Callable[[Vars, Visits], Value]
+IntEvaluator = Callable[[Vars, Visits], int]
 Type = Literal["int", "bool", "str"]
 
 MAX_LENGTH = 1000
@@ -175,7 +176,9 @@ class _Parser:
     def enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ExprError(f"expression is nested too deeply (limit {MAX_DEPTH})", self.token.column)
+            raise ExprError(
+                f"expression is nested too deeply (limit {MAX_DEPTH})", self.token.column
+            )
 
     def parse(self) -> Node:
         if self.token.kind == "end":
@@ -347,7 +350,8 @@ class _Checker:
                 self.want(kind, "bool", node, "'not' needs a true/false value")
                 return "bool", lambda v, n: not operand(v, n)
             self.want(kind, "int", node, "'-' needs a number")
-            return "int", lambda v, n: -operand(v, n)  # type: ignore[operator]
+            negated = cast(IntEvaluator, operand)
+            return "int", lambda v, n: -negated(v, n)
         if isinstance(node, Binary):
             return self.binary(node)
         raise ExprError("unknown expression", node.column)  # pragma: no cover
@@ -395,15 +399,17 @@ class _Checker:
                 kind, evaluate = self.check(arg)
                 self.want(kind, "int", arg, f"{node.function}() works on numbers")
                 parts.append(evaluate)
-            pick = min if node.function == "min" else max
-            items = tuple(parts)
-            return "int", lambda v, n: pick(part(v, n) for part in items)  # type: ignore[type-var]
+            items = tuple(cast(IntEvaluator, part) for part in parts)
+            if node.function == "min":
+                return "int", lambda v, n: min(part(v, n) for part in items)
+            return "int", lambda v, n: max(part(v, n) for part in items)
         if node.function == "abs":
             if len(node.args) != 1:
                 raise ExprError("abs() takes one number", node.column)
             kind, evaluate = self.check(node.args[0])
             self.want(kind, "int", node.args[0], "abs() works on numbers")
-            return "int", lambda v, n: abs(evaluate(v, n))  # type: ignore[arg-type]
+            number = cast(IntEvaluator, evaluate)
+            return "int", lambda v, n: abs(number(v, n))
         known = "visits, visited, min, max, abs"
         raise ExprError(f"unknown function '{node.function}' (known: {known})", node.column)
 
@@ -446,24 +452,27 @@ class _Checker:
 
 
 def _arith(op: str) -> Callable[[Evaluator, Evaluator], tuple[Type, Evaluator]]:
-    def build(left: Evaluator, right: Evaluator) -> tuple[Type, Evaluator]:
+    def build(left_any: Evaluator, right_any: Evaluator) -> tuple[Type, Evaluator]:
+        # the checker has proved both sides are numbers
+        left = cast(IntEvaluator, left_any)
+        right = cast(IntEvaluator, right_any)
         if op == "+":
-            return "int", lambda v, n: _clip(left(v, n) + right(v, n))  # type: ignore[operator]
+            return "int", lambda v, n: _clip(left(v, n) + right(v, n))
         if op == "-":
-            return "int", lambda v, n: _clip(left(v, n) - right(v, n))  # type: ignore[operator]
+            return "int", lambda v, n: _clip(left(v, n) - right(v, n))
         if op == "*":
-            return "int", lambda v, n: _clip(left(v, n) * right(v, n))  # type: ignore[operator]
+            return "int", lambda v, n: _clip(left(v, n) * right(v, n))
         if op == "/":
-            return "int", lambda v, n: _divide(left(v, n), right(v, n))  # type: ignore[arg-type]
+            return "int", lambda v, n: _divide(left(v, n), right(v, n))
         if op == "%":
-            return "int", lambda v, n: _modulo(left(v, n), right(v, n))  # type: ignore[arg-type]
+            return "int", lambda v, n: _modulo(left(v, n), right(v, n))
         if op == "<":
-            return "bool", lambda v, n: left(v, n) < right(v, n)  # type: ignore[operator]
+            return "bool", lambda v, n: left(v, n) < right(v, n)
         if op == "<=":
-            return "bool", lambda v, n: left(v, n) <= right(v, n)  # type: ignore[operator]
+            return "bool", lambda v, n: left(v, n) <= right(v, n)
         if op == ">":
-            return "bool", lambda v, n: left(v, n) > right(v, n)  # type: ignore[operator]
-        return "bool", lambda v, n: left(v, n) >= right(v, n)  # type: ignore[operator]
+            return "bool", lambda v, n: left(v, n) > right(v, n)
+        return "bool", lambda v, n: left(v, n) >= right(v, n)
 
     return build
 
@@ -558,17 +567,23 @@ def compile_effects(source: str, scope: Scope) -> list[Effect]:
         except ExprError as error:
             raise ExprError(error.message, offset + error.column) from None
         if op in ("+=", "-=") and spec.type != "int":
-            raise ExprError(f"'{op}' works on numbers, but '{target}' is {_describe(spec.type)}", offset)
+            raise ExprError(
+                f"'{op}' works on numbers, but '{target}' is {_describe(spec.type)}", offset
+            )
         if value.type != spec.type:
             raise ExprError(
                 f"'{target}' holds {_describe(spec.type)}, but this value is {_describe(value.type)}",
                 offset,
             )
-        if spec.type == "str" and spec.values and value.constant is not None:
-            if value.constant not in spec.values:
-                allowed = ", ".join(f'"{item}"' for item in sorted(spec.values))
-                raise ExprError(
-                    f"'{target}' cannot be \"{value.constant}\"; its values are {allowed}", offset
-                )
+        if (
+            spec.type == "str"
+            and spec.values
+            and value.constant is not None
+            and value.constant not in spec.values
+        ):
+            allowed = ", ".join(f'"{item}"' for item in sorted(spec.values))
+            raise ExprError(
+                f"'{target}' cannot be \"{value.constant}\"; its values are {allowed}", offset
+            )
         effects.append(Effect(target, op, value, text.strip(), column))
     return effects

@@ -29,7 +29,7 @@ from game.expr import (
     compile_effects,
     compile_expression,
 )
-from game.story import Choice, Ending, Node, Outcome, Route, Story, Variable, Where
+from game.story import Choice, Ending, Node, Outcome, Route, Story, Type, Variable, Where
 from game.text import Template, compile_template
 from game.tomlpos import LineMap
 
@@ -65,7 +65,8 @@ def story_files(path: Path) -> list[Path]:
         others = sorted(
             item
             for item in path.rglob("*.toml")
-            if item != main and not any(part.startswith(".") for part in item.relative_to(path).parts)
+            if item != main
+            and not any(part.startswith(".") for part in item.relative_to(path).parts)
         )
         return [main, *others]
     return [path]
@@ -97,7 +98,9 @@ def load_story(path: str | Path) -> Story:
         _validate(source, problems)
     if problems:
         raise StoryError(problems)
-    story = _Builder(sources, problems).build(digest.hexdigest(), str(path), [str(f) for f in files])
+    story = _Builder(sources, problems).build(
+        digest.hexdigest(), str(path), [str(f) for f in files]
+    )
     if problems or story is None:
         raise StoryError(problems)
     return story
@@ -108,7 +111,9 @@ def _read(file: Path, problems: list[Problem]) -> _Source | None:
     try:
         size = file.stat().st_size
         if size > MAX_FILE_BYTES:
-            problems.append(Problem(name, 0, f"file is {size} bytes; the limit is {MAX_FILE_BYTES}"))
+            problems.append(
+                Problem(name, 0, f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
+            )
             return None
         raw = file.read_bytes()
     except OSError as error:
@@ -149,7 +154,9 @@ def _toml_problem(name: str, message: str) -> Problem:
         return Problem(name, line, f"TOML syntax error: {_toml_hint(text)} (column {column})")
     match = _TOML_END.match(message)
     if match:
-        return Problem(name, 1, f"TOML syntax error at the end of the file: {_toml_hint(match.group(1))}")
+        return Problem(
+            name, 1, f"TOML syntax error at the end of the file: {_toml_hint(match.group(1))}"
+        )
     return Problem(name, 1, f"TOML syntax error: {message}")
 
 
@@ -192,7 +199,11 @@ def _table_at(loc: Sequence[str | int], data: Any) -> tuple[str, type[BaseModel]
     while index < len(loc):
         key = loc[index]
         child = node.get(key) if isinstance(node, dict) else None
-        if isinstance(key, str) and key in _TABLES and (key != "variable" or model is fmt.StoryFile):
+        if (
+            isinstance(key, str)
+            and key in _TABLES
+            and (key != "variable" or model is fmt.StoryFile)
+        ):
             model = _TABLES[key]
             if key == "variable" and index + 1 < len(loc):
                 parts.append(f"[variable.{loc[index + 1]}]")
@@ -207,7 +218,9 @@ def _table_at(loc: Sequence[str | int], data: Any) -> tuple[str, type[BaseModel]
             if index + 1 < len(loc) and isinstance(loc[index + 1], int):
                 position = loc[index + 1]
                 assert isinstance(position, int)
-                item = child[position] if isinstance(child, list) and position < len(child) else None
+                item = (
+                    child[position] if isinstance(child, list) and position < len(child) else None
+                )
                 ident = item.get("id") if isinstance(item, dict) else None
                 label = f'{key} "{ident}"' if isinstance(ident, str) else f"{key} {position + 1}"
                 parts.append(label)
@@ -229,7 +242,7 @@ _PLAIN_TYPES = {
     "int_from_float": "a whole number",
     "bool_type": "true or false",
     "bool_parsing": "true or false",
-    "list_type": "a list, e.g. [\"a\", \"b\"]",
+    "list_type": 'a list, e.g. ["a", "b"]',
     "dict_type": "a table",
     "model_type": "a table",
     "model_attributes_type": "a table",
@@ -251,7 +264,13 @@ def _validate(source: _Source, problems: list[Problem]) -> None:
 
 def _is_union_tag(part: str | int) -> bool:
     # pydantic adds the member type's name to the location of union errors
-    return isinstance(part, str) and part in {"str", "int", "bool", "list[str]", "literal['int','bool','str']"}
+    return isinstance(part, str) and part in {
+        "str",
+        "int",
+        "bool",
+        "list[str]",
+        "literal['int','bool','str']",
+    }
 
 
 def _pydantic_problem(source: _Source, loc: tuple[str | int, ...], item: Any) -> Problem:
@@ -325,7 +344,10 @@ class _Builder:
                 f"start node '{meta.start}' does not exist{_suggest(meta.start, places)}",
             )
         elif places[meta.start][0] != "node":
-            self.error(meta_source.where(("story", "start")), f"start '{meta.start}' is an ending, not a node")
+            self.error(
+                meta_source.where(("story", "start")),
+                f"start '{meta.start}' is an ending, not a node",
+            )
         specs = {
             name: VarSpec(var.type, frozenset(var.values), var.minimum, var.maximum)
             for name, var in variables.items()
@@ -400,13 +422,30 @@ class _Builder:
             for name, raw in source.model.variable.items():
                 where = source.where(("variable", name))
                 if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or len(name) > 64:
-                    self.error(where, f"variable name '{name}' must use letters, digits and underscores")
+                    self.error(
+                        where, f"variable name '{name}' must use letters, digits and underscores"
+                    )
                     continue
-                if name in ("and", "or", "not", "true", "false", "visits", "visited", "min", "max", "abs"):
-                    self.error(where, f"'{name}' is a word of the expression language; choose another name")
+                if name in (
+                    "and",
+                    "or",
+                    "not",
+                    "true",
+                    "false",
+                    "visits",
+                    "visited",
+                    "min",
+                    "max",
+                    "abs",
+                ):
+                    self.error(
+                        where, f"'{name}' is a word of the expression language; choose another name"
+                    )
                     continue
                 if name in first_seen:
-                    self.error(where, f"variable '{name}' is declared twice; first at {first_seen[name]}")
+                    self.error(
+                        where, f"variable '{name}' is declared twice; first at {first_seen[name]}"
+                    )
                     continue
                 first_seen[name] = where
                 built = self.build_variable(source, name, raw, where)
@@ -414,13 +453,20 @@ class _Builder:
                     variables[name] = built
         return variables
 
-    def build_variable(self, source: _Source, name: str, raw: fmt.Variable, where: Where) -> Variable | None:
+    def build_variable(
+        self, source: _Source, name: str, raw: fmt.Variable, where: Where
+    ) -> Variable | None:
         default = raw.default
-        inferred = "bool" if isinstance(default, bool) else "int" if isinstance(default, int) else "str"
-        kind = raw.type or inferred
+        inferred: Type = (
+            "bool" if isinstance(default, bool) else "int" if isinstance(default, int) else "str"
+        )
+        kind: Type = raw.type or inferred
         at = source.where(("variable", name, "default"))
         if kind != inferred:
-            self.error(at, f"variable '{name}' is declared {kind}, but its default {default!r} is {inferred}")
+            self.error(
+                at,
+                f"variable '{name}' is declared {kind}, but its default {default!r} is {inferred}",
+            )
             return None
         if kind != "int" and (raw.min is not None or raw.max is not None):
             self.error(where, f"variable '{name}': min and max only apply to numbers")
@@ -434,12 +480,18 @@ class _Builder:
             if raw.min is not None and raw.max is not None and raw.min > raw.max:
                 self.error(where, f"variable '{name}': min {raw.min} is greater than max {raw.max}")
                 return None
-            if (raw.min is not None and default < raw.min) or (raw.max is not None and default > raw.max):
-                self.error(at, f"variable '{name}': default {default} is outside {raw.min}..{raw.max}")
+            if (raw.min is not None and default < raw.min) or (
+                raw.max is not None and default > raw.max
+            ):
+                self.error(
+                    at, f"variable '{name}': default {default} is outside {raw.min}..{raw.max}"
+                )
                 return None
         if kind == "str":
             if not raw.values:
-                self.error(where, f"text variable '{name}' needs 'values', the list of values it may take")
+                self.error(
+                    where, f"text variable '{name}' needs 'values', the list of values it may take"
+                )
                 return None
             values = tuple(raw.values)
             if default not in values:
@@ -462,26 +514,33 @@ class _Builder:
         places: dict[str, tuple[str, Where]] = {}
         for source in self.sources:
             assert source.model is not None
-            for kind, items in (("node", source.model.node), ("ending", source.model.ending)):
-                for index, item in enumerate(items):
-                    where = source.where((kind, index, "id"))
-                    if item.id in places:
-                        other_kind, other = places[item.id]
-                        self.error(where, f"duplicate id '{item.id}': a {other_kind} at {other} has it already")
-                        continue
-                    places[item.id] = (kind, where)
+            ids = [("node", index, node.id) for index, node in enumerate(source.model.node)]
+            ids += [("ending", index, end.id) for index, end in enumerate(source.model.ending)]
+            for kind, index, ident in ids:
+                where = source.where((kind, index, "id"))
+                if ident in places:
+                    other_kind, other = places[ident]
+                    self.error(
+                        where, f"duplicate id '{ident}': a {other_kind} at {other} has it already"
+                    )
+                    continue
+                places[ident] = (kind, where)
         return places
 
     # -- compiling pieces --
 
-    def expression(self, source: _Source, path: tuple[str | int, ...], text: str, want: str, what: str) -> Compiled | None:
+    def expression(
+        self, source: _Source, path: tuple[str | int, ...], text: str, want: str, what: str
+    ) -> Compiled | None:
         try:
             return compile_expression(text, self.scope, want)  # type: ignore[arg-type]
         except ExprError as error:
             self.located(source, path, _expr_message(what, text, error))
             return None
 
-    def effects(self, source: _Source, path: tuple[str | int, ...], raw: str | list[str]) -> tuple[Effect, ...]:
+    def effects(
+        self, source: _Source, path: tuple[str | int, ...], raw: str | list[str]
+    ) -> tuple[Effect, ...]:
         compiled: list[Effect] = []
         for index, text in enumerate(_as_list(raw)):
             at = (*path, index) if isinstance(raw, list) else path
@@ -495,7 +554,11 @@ class _Builder:
         try:
             return compile_template(text, self.scope)
         except ExprError as error:
-            line = source.lines.line_of(path) + source.lines.text_offset(path) + text.count("\n", 0, error.column)
+            line = (
+                source.lines.line_of(path)
+                + source.lines.text_offset(path)
+                + text.count("\n", 0, error.column)
+            )
             table, _model = _table_at(path, source.data)
             self.error(Where(source.name, line), f"{table}: in '{path[-1]}': {error.message}")
             return None
@@ -511,7 +574,9 @@ class _Builder:
         )
         return False
 
-    def outcomes(self, source: _Source, path: tuple[str | int, ...], raw: list[fmt.Outcome]) -> tuple[Outcome, ...]:
+    def outcomes(
+        self, source: _Source, path: tuple[str | int, ...], raw: list[fmt.Outcome]
+    ) -> tuple[Outcome, ...]:
         built = []
         for index, outcome in enumerate(raw):
             at = (*path, index)
@@ -534,9 +599,18 @@ class _Builder:
             at = (*path, "route", number)
             condition = None
             if route.condition is not None:
-                condition = self.expression(source, (*at, "if"), route.condition, "bool", "condition")
+                condition = self.expression(
+                    source, (*at, "if"), route.condition, "bool", "condition"
+                )
             self.target(source, (*at, "goto"), route.goto)
-            routes.append(Route(condition, route.goto, self.effects(source, (*at, "effects"), route.effects), source.where(at)))
+            routes.append(
+                Route(
+                    condition,
+                    route.goto,
+                    self.effects(source, (*at, "effects"), route.effects),
+                    source.where(at),
+                )
+            )
         outcomes = self.outcomes(source, (*path, "outcome"), raw.outcome)
         if not raw.choice and not raw.route and not raw.outcome:
             self.error(
@@ -565,7 +639,9 @@ class _Builder:
             where=where,
         )
 
-    def build_choices(self, source: _Source, path: tuple[str | int, ...], raw: fmt.Node) -> tuple[Choice, ...]:
+    def build_choices(
+        self, source: _Source, path: tuple[str | int, ...], raw: fmt.Node
+    ) -> tuple[Choice, ...]:
         targets = [choice.goto for choice in raw.choice if choice.id is None and choice.goto]
         keys: dict[str, Where] = {}
         built = []
@@ -573,7 +649,10 @@ class _Builder:
             at = (*path, "choice", number)
             where = source.where(at)
             if choice.goto is None and not choice.outcome:
-                self.error(where, f"choice '{choice.label}' needs a 'goto' or [[node.choice.outcome]] tables")
+                self.error(
+                    where,
+                    f"choice '{choice.label}' needs a 'goto' or [[node.choice.outcome]] tables",
+                )
                 continue
             if choice.goto is not None and choice.outcome:
                 self.error(where, f"choice '{choice.label}' has both 'goto' and outcomes; keep one")
@@ -585,16 +664,24 @@ class _Builder:
             else:
                 key = f"choice{number + 1}"
             if key in keys:
-                self.error(where, f"two choices of node '{raw.id}' are both called '{key}' (the other at {keys[key]}); give them different 'id's")
+                self.error(
+                    where,
+                    f"two choices of node '{raw.id}' are both called '{key}' (the other at {keys[key]}); give them different 'id's",
+                )
                 continue
             keys[key] = where
             if choice.goto is not None:
                 self.target(source, (*at, "goto"), choice.goto)
             condition = None
             if choice.condition is not None:
-                condition = self.expression(source, (*at, "if"), choice.condition, "bool", "condition")
+                condition = self.expression(
+                    source, (*at, "if"), choice.condition, "bool", "condition"
+                )
             elif choice.locked is not None:
-                self.error(source.where((*at, "locked")), "'locked' is the reason shown when the choice's 'if' is false, but this choice has no 'if'")
+                self.error(
+                    source.where((*at, "locked")),
+                    "'locked' is the reason shown when the choice's 'if' is false, but this choice has no 'if'",
+                )
             built.append(
                 Choice(
                     key=key,

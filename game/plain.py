@@ -163,7 +163,12 @@ class PlainGame:
         self.say()
         self.say(f"You chose: {option.choice.label}")
         if changes:
-            self.say("  " + "; ".join(describe_change(self.story, c.variable, c.before, c.after) for c in changes))
+            self.say(
+                "  "
+                + "; ".join(
+                    describe_change(self.story, c.variable, c.before, c.after) for c in changes
+                )
+            )
         self.autosave()
         self.say()
         self.show()
@@ -215,7 +220,9 @@ class PlainGame:
         self.say()
         self.history()
         new = self.profile.unlock(self.story.id, ending.id)
-        found = len([e for e in self.profile.endings.get(self.story.id, []) if e in self.story.endings])
+        found = len(
+            [e for e in self.profile.endings.get(self.story.id, []) if e in self.story.endings]
+        )
         total = len(self.story.endings)
         self.saves.save_profile(self.profile)
         self.say()
@@ -312,8 +319,10 @@ class PlainGame:
             else:
                 save = entry.save
                 when = save.saved.astimezone().strftime("%Y-%m-%d %H:%M")
-                self.say(f"  {entry.slot}: {save.story_title or save.story} — {save.node_title}"
-                         f"{', ' + save.date if save.date else ''} — {save.player}, {when}")
+                self.say(
+                    f"  {entry.slot}: {save.story_title or save.story} — {save.node_title}"
+                    f"{', ' + save.date if save.date else ''} — {save.player}, {when}"
+                )
 
     def load(self, name: str, at_start: bool = False) -> bool:
         try:
@@ -322,13 +331,19 @@ class PlainGame:
             self.say(f"Cannot load '{name}': {getattr(error, 'reason', error)}")
             return False
         if save.story != self.story.id:
-            self.say(f"'{name}' is a save of the story '{save.story}'. "
-                     f"Play it with: divergence play {save.story} --plain --load {name}")
+            self.say(
+                f"'{name}' is a save of the story '{save.story}'. "
+                f"Play it with: divergence play {save.story} --plain --load {name}"
+            )
             return False
         resumed = resume(self.story, save)
         if resumed.fits:
             self.run = Playthrough(self.engine, resumed.states)
-            note = " (the story has been revised since; your path still fits)" if resumed.changed else ""
+            note = (
+                " (the story has been revised since; your path still fits)"
+                if resumed.changed
+                else ""
+            )
             self.say(f"Loaded '{name}'{note}.")
             return True
         assert resumed.broken_at is not None

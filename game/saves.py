@@ -35,7 +35,14 @@ PROFILES = "profiles"
 MAX_SAVE_BYTES = 4 * 1024 * 1024
 
 _SLOT = re.compile(r"^[\w][\w .-]{0,63}$")
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
 
 
 def check_slot(name: str) -> str:
@@ -44,7 +51,9 @@ def check_slot(name: str) -> str:
     if not name:
         raise SlotNameError("a save needs a name")
     if "/" in name or "\\" in name or "\0" in name:
-        raise SlotNameError(f"'{name}' contains a path separator; use letters, digits, spaces, - _ .")
+        raise SlotNameError(
+            f"'{name}' contains a path separator; use letters, digits, spaces, - _ ."
+        )
     if ".." in name:
         raise SlotNameError(f"'{name}' contains '..'; use letters, digits, spaces, - _ .")
     if not _SLOT.match(name) or name.endswith((".", " ")):
@@ -102,7 +111,7 @@ class Profile(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    kind: Literal["divergence-profile"] = PROFILE_KIND
+    kind: Literal["divergence-profile"] = "divergence-profile"
     player: str
     endings: dict[str, list[str]] = Field(default_factory=dict)
     theme: str = ""
@@ -116,7 +125,9 @@ class Profile(BaseModel):
         return True
 
 
-def snapshot(story: Story, state: GameState, player: str, created: datetime | None = None) -> SaveFile:
+def snapshot(
+    story: Story, state: GameState, player: str, created: datetime | None = None
+) -> SaveFile:
     """Describe a state as a save, ready to write."""
     now = datetime.now(UTC).replace(microsecond=0)
     node = story.nodes.get(state.node)
@@ -232,13 +243,16 @@ class SaveFolder:
             read_save(path)
         except SaveError as error:
             raise SaveError(
-                path, f"will not overwrite it, because it is not a readable save ({error.reason}); "
-                "choose another name or move the file away"
+                path,
+                f"will not overwrite it, because it is not a readable save ({error.reason}); "
+                "choose another name or move the file away",
             ) from None
 
     def read(self, slot_or_path: str | Path) -> SaveFile:
         path = Path(slot_or_path)
-        if not (isinstance(slot_or_path, Path) or path.suffix == SUFFIX or os.sep in str(slot_or_path)):
+        if not (
+            isinstance(slot_or_path, Path) or path.suffix == SUFFIX or os.sep in str(slot_or_path)
+        ):
             path = self.slot_path(str(slot_or_path))
         return read_save(path)
 
@@ -256,7 +270,9 @@ class SaveFolder:
             except SaveError as error:
                 found.append(SaveEntry(slot, path, None, error.reason))
         epoch = datetime.min.replace(tzinfo=UTC)
-        found.sort(key=lambda entry: (entry.save.saved if entry.save else epoch, entry.slot), reverse=True)
+        found.sort(
+            key=lambda entry: (entry.save.saved if entry.save else epoch, entry.slot), reverse=True
+        )
         return found
 
     def latest(self) -> SaveEntry | None:

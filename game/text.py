@@ -93,7 +93,9 @@ def compile_template(source: str, scope: Scope) -> Template:
     places: set[str] = set()
     # stack of (branches so far, current condition, current parts, offset of the {if})
     root: list[Part] = []
-    stack: list[tuple[list[tuple[Compiled | None, tuple[Part, ...]]], Compiled | None, list[Part], int]] = []
+    stack: list[
+        tuple[list[tuple[Compiled | None, tuple[Part, ...]]], Compiled | None, list[Part], int]
+    ] = []
     current = root
     text_start = 0
     skip_until = 0
@@ -119,7 +121,9 @@ def compile_template(source: str, scope: Scope) -> Template:
         if token == "{":
             raise TemplateError("'{' is not closed; write '{{' for a literal brace", match.start())
         if token == "}":
-            raise TemplateError("'}' has no opening '{'; write '}}' for a literal brace", match.start())
+            raise TemplateError(
+                "'}' has no opening '{'; write '}}' for a literal brace", match.start()
+            )
         inner = match.group(1)
         offset = match.start(1)
         keyword = _KEYWORD.match(inner)

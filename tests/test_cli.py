@@ -1,0 +1,310 @@
+"""The divergence command: plain play end to end, check, stories, exit codes."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from game.cli import EXIT_OK, EXIT_SAVE, EXIT_STORY, EXIT_USAGE, main
+from game.saves import SaveFolder
+
+TESTS = Path(__file__).parent
+CROSSROADS = TESTS / "stories" / "crossroads.toml"
+ROOT = TESTS.parent
+
+
+def run_cli(*args: str, stdin: str = "") -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(args), stdin=io.StringIO(stdin), stdout=out)
+    return code, out.getvalue()
+
+
+def test_plain_play_end_to_end_in_a_subprocess_with_saving_and_loading(tmp_path: Path) -> None:
+    saves = tmp_path / "saves"
+    # 1: send trains (back at hq); save; 2: attack; load the save (back at hq); 2: attack; 1: push
+    script = "1\nsave before the attack\n2\nload before the attack\nstatus\nhistory\n2\n1\n"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "game",
+            "play",
+            str(CROSSROADS),
+            "--plain",
+            "--seed",
+            "2",
+            "--saves",
+            str(saves),
+            "--player",
+            "Anna",
+        ],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    out = result.stdout
+    assert "Saved as 'before the attack'" in out
+    assert "Loaded 'before the attack'." in out
+    assert "Supply: 10 / 10" in out
+    assert "1. 22 June 1941: Send trains" in out
+    assert "=== THE END:" in out
+    assert "Ending unlocked: 1 of 3." in out
+    assert out.index("Loaded") < out.index("THE END")
+    folder = SaveFolder(saves)
+    slots = {entry.slot for entry in folder.entries()}
+    assert slots == {"before the attack", "auto-crossroads-anna"}
+    autosave = folder.read("auto-crossroads-anna")
+    assert autosave.ending in ("victory", "defeat")
+    assert autosave.path == [("hq", "choice1"), ("hq", "attack"), ("front", "push")]
+    assert folder.profile("Anna").endings["crossroads"] == [autosave.ending]
+
+
+def test_same_seed_same_story(tmp_path: Path) -> None:
+    outputs = {
+        run_cli(
+            "play",
+            str(CROSSROADS),
+            "--plain",
+            "--seed",
+            str(seed),
+            "--saves",
+            str(tmp_path),
+            "--player",
+            "p",
+            stdin="3\n1\n",
+        )[1]
+        .split("=== THE END: ")[1]
+        .splitlines()[0]
+        for seed in (5, 5, 5)
+    }
+    assert len(outputs) == 1
+
+
+def test_input_ending_early_autosaves_and_exits_zero(tmp_path: Path) -> None:
+    code, out = run_cli(
+        "play",
+        str(CROSSROADS),
+        "--plain",
+        "--seed",
+        "1",
+        "--saves",
+        str(tmp_path),
+        "--player",
+        "Boris",
+        stdin="1\n",
+    )
+    assert code == EXIT_OK
+    assert "Input ended; the game was saved automatically." in out
+    save = SaveFolder(tmp_path).read("auto-crossroads-boris")
+    assert save.path == [("hq", "choice1")]
+
+
+def test_quit_autosaves(tmp_path: Path) -> None:
+    code, out = run_cli(
+        "play",
+        str(CROSSROADS),
+        "--plain",
+        "--saves",
+        str(tmp_path),
+        "--player",
+        "C",
+        stdin="3\nquit\n2\n",
+    )
+    assert code == EXIT_OK
+    assert "Saved automatically. Goodbye." in out
+    assert SaveFolder(tmp_path).read("auto-crossroads-c").node == "front"
+
+
+def test_bad_input_and_locked_choices_get_clear_answers(tmp_path: Path) -> None:
+    code, out = run_cli(
+        "play",
+        str(CROSSROADS),
+        "--plain",
+        "--saves",
+        str(tmp_path),
+        "--player",
+        "D",
+        stdin="9\nfly\nsave ../../etc/x\nundo\nload nothing\nhelp\n",
+    )
+    assert code == EXIT_OK
+    assert "There is no choice 9. Type a number from 1 to 3, or 'help'." in out
+    assert "'fly' is not a choice or a command." in out
+    assert "Not saved: '../../etc/x' contains a path separator" in out
+    assert "Nothing to undo: this is the start of the story." in out
+    assert "Cannot load 'nothing': there is no such save" in out
+    assert "save NAME" in out and "quit" in out
+
+
+def test_undo_in_plain_mode(tmp_path: Path) -> None:
+    code, out = run_cli(
+        "play",
+        str(CROSSROADS),
+        "--plain",
+        "--saves",
+        str(tmp_path),
+        "--player",
+        "E",
+        stdin="3\nundo\nhistory\n",
+    )
+    assert "Taken back." in out
+    assert out.endswith(
+        "> No decisions taken yet.\n> \nInput ended; the game was saved automatically.\n"
+    )
+    assert SaveFolder(tmp_path).read("auto-crossroads-e").path == []
+
+
+def test_notes_show_history_and_discussion(tmp_path: Path) -> None:
+    _, out = run_cli("play", str(CROSSROADS), "--plain", "--saves", str(tmp_path), stdin="notes\n")
+    assert "What really happened:\nIt was not like this." in out
+    assert "To discuss: Was it?" in out
+
+
+def test_loading_a_damaged_save_at_start_exits_3_and_keeps_the_file(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_text("kind = 'divergence-save'\nformat = [")
+    code, out = run_cli(
+        "play", str(CROSSROADS), "--plain", "--saves", str(tmp_path), "--load", "bad"
+    )
+    assert code == EXIT_SAVE
+    assert "Cannot load 'bad': damaged" in out
+    assert (tmp_path / "bad.toml").read_text() == "kind = 'divergence-save'\nformat = ["
+
+
+def test_loading_a_save_whose_story_changed_offers_the_last_fitting_point(tmp_path: Path) -> None:
+    story = tmp_path / "crossroads.toml"
+    story.write_text(CROSSROADS.read_text())
+    saves = tmp_path / "saves"
+    run_cli("play", str(story), "--plain", "--saves", str(saves), "--player", "F", stdin="1\n2\n")
+    story.write_text(CROSSROADS.read_text().replace('id = "attack"', 'id = "assault"'))
+    code, out = run_cli(
+        "play",
+        str(story),
+        "--plain",
+        "--saves",
+        str(saves),
+        "--player",
+        "F",
+        "--load",
+        "auto-crossroads-f",
+        stdin="y\nhistory\n",
+    )
+    assert code == EXIT_OK
+    assert "decision 2 no longer fits" in out
+    assert "Resumed from decision 1." in out
+    assert "1. 22 June 1941: Send trains" in out
+
+
+def test_check_reports_file_and_line_and_exits_1(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text(CROSSROADS.read_text().replace('goto = "rear"', 'goto = "reer"'))
+    code, out = run_cli("check", str(broken))
+    assert code == EXIT_STORY
+    line = CROSSROADS.read_text().splitlines().index('goto = "rear"') + 1
+    assert f"{broken}:{line}: node \"front\", route 1: 'goto' names 'reer'" in out
+    assert "did you mean 'rear'?" in out
+
+
+def test_check_passes_a_good_story(tmp_path: Path) -> None:
+    code, out = run_cli("check", str(CROSSROADS))
+    assert code == EXIT_OK
+    assert "ok (3 nodes, 3 endings)" in out
+
+
+def test_check_with_no_argument_checks_every_story_found(tmp_path: Path) -> None:
+    (tmp_path / "good.toml").write_text(CROSSROADS.read_text())
+    (tmp_path / "bad.toml").write_text("[story\n")
+    code, out = run_cli("--stories", str(tmp_path), "check")
+    assert code == EXIT_STORY
+    assert f"{tmp_path / 'bad.toml'}:1: TOML syntax error" in out
+    assert f"{tmp_path / 'good.toml'}: ok" in out
+
+
+def test_stories_lists_bundled_and_extra_folders(tmp_path: Path) -> None:
+    (tmp_path / "good.toml").write_text(CROSSROADS.read_text())
+    folder = tmp_path / "broken_folder"
+    folder.mkdir()
+    (folder / "story.toml").write_text('[story]\nid = "half"\n')
+    code, out = run_cli("stories", "--stories", str(tmp_path))
+    assert code == EXIT_OK
+    assert "crossroads  Crossroads (1941)" in out
+    assert "half" in out and "[broken: " in out
+
+
+def test_story_by_id_from_an_extra_folder(tmp_path: Path) -> None:
+    (tmp_path / "x.toml").write_text(CROSSROADS.read_text())
+    code, out = run_cli(
+        "play",
+        "crossroads",
+        "--plain",
+        "--stories",
+        str(tmp_path),
+        "--saves",
+        str(tmp_path / "s"),
+        stdin="",
+    )
+    assert code == EXIT_OK
+    assert "CROSSROADS" in out
+
+
+def test_unknown_story_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = run_cli("play", "no_such_story", "--plain")
+    assert code == EXIT_USAGE
+    assert "no story called 'no_such_story'" in capsys.readouterr().err
+
+
+def test_playing_a_broken_story_shows_its_errors_not_a_traceback(tmp_path: Path) -> None:
+    broken = tmp_path / "b.toml"
+    broken.write_text(CROSSROADS.read_text().replace('start = "hq"', 'start = "hqq"'))
+    code, out = run_cli("play", str(broken), "--plain")
+    assert code == EXIT_STORY
+    assert "cannot be played because it has errors" in out
+    assert f"{broken}:6: start node 'hqq' does not exist; did you mean 'hq'?" in out
+
+
+@pytest.mark.parametrize("command", [[], ["stories"], ["play"], ["check"]])
+def test_every_command_has_help(command: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "game", *command, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert "usage: divergence" in result.stdout
+    assert "exit codes:" in result.stdout
+
+
+def test_bad_arguments_exit_2() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "game", "play", "x", "--seed", "many"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == EXIT_USAGE
+    assert "invalid int value" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_options_before_the_subcommand_are_kept(tmp_path: Path) -> None:
+    code, _ = run_cli(
+        "--saves",
+        str(tmp_path / "here"),
+        "play",
+        str(CROSSROADS),
+        "--plain",
+        "--player",
+        "G",
+        stdin="1\n",
+    )
+    assert code == EXIT_OK
+    assert (tmp_path / "here" / "auto-crossroads-g.toml").is_file()
