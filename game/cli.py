@@ -158,12 +158,17 @@ def main(
         return EXIT_OK
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def cmd_stories(catalog: Catalog, out: TextIO) -> int:
     entries = catalog.entries()
     if not entries:
         out.write("No stories found.\n")
         return EXIT_OK
     width = max(len(entry.id) for entry in entries)
+    seen: dict[str, Path] = {}
     for entry in entries:
         if entry.story is not None:
             story = entry.story
@@ -171,9 +176,14 @@ def cmd_stories(catalog: Catalog, out: TextIO) -> int:
         else:
             count = len(entry.error.problems) if entry.error else 0
             out.write(
-                f"{entry.id:<{width}}  [broken: {count} error{'s' if count != 1 else ''}; "
+                f"{entry.id:<{width}}  [broken: {plural(count, 'error')}; "
                 f"run 'divergence check {entry.path}']\n"
             )
+        if entry.id in seen:
+            out.write(
+                f"{'':<{width}}  (same id as {seen[entry.id]}; 'play {entry.id}' takes that one)\n"
+            )
+        seen.setdefault(entry.id, entry.path)
     return EXIT_OK
 
 
@@ -187,9 +197,8 @@ def cmd_check(catalog: Catalog, names: list[str], out: TextIO) -> int:
                 out.write(f"{problem}\n")
         else:
             assert entry.story is not None
-            out.write(
-                f"{entry.path}: ok ({len(entry.story.nodes)} nodes, {len(entry.story.endings)} endings)\n"
-            )
+            nodes, endings = len(entry.story.nodes), len(entry.story.endings)
+            out.write(f"{entry.path}: ok ({plural(nodes, 'node')}, {plural(endings, 'ending')})\n")
     if failed:
         out.write(
             f"{failed} of {len(entries)} stor{'ies' if len(entries) != 1 else 'y'} with errors\n"

@@ -152,6 +152,17 @@ class Binary(Node):
     right: Node
 
 
+@dataclass(frozen=True)
+class Chain(Node):
+    """Three or more operands joined by operators of one precedence level: `a + b - c`.
+
+    Kept flat and evaluated in a loop, so a long sum cannot build a deep tree.
+    """
+
+    first: Node
+    rest: tuple[tuple[str, Node], ...]
+
+
 class _Parser:
     def __init__(self, source: str) -> None:
         self.tokens = tokenize(source)
@@ -203,19 +214,26 @@ class _Parser:
         self.depth -= 1
         return node
 
+    def chain(self, operators: tuple[str, ...], operand: Callable[[], Node]) -> Node:
+        first = operand()
+        rest: list[tuple[str, Node]] = []
+        column = first.column
+        while self.token.text in operators:
+            token = self.advance()
+            if not rest:
+                column = token.column
+            rest.append((token.text, operand()))
+        if not rest:
+            return first
+        if len(rest) == 1:
+            return Binary(column, rest[0][0], first, rest[0][1])
+        return Chain(column, first, tuple(rest))
+
     def or_(self) -> Node:
-        node = self.and_()
-        while self.token.kind == "or":
-            column = self.advance().column
-            node = Binary(column, "or", node, self.and_())
-        return node
+        return self.chain(("or",), self.and_)
 
     def and_(self) -> Node:
-        node = self.not_()
-        while self.token.kind == "and":
-            column = self.advance().column
-            node = Binary(column, "and", node, self.not_())
-        return node
+        return self.chain(("and",), self.not_)
 
     def not_(self) -> Node:
         if self.token.kind == "not":
@@ -238,18 +256,10 @@ class _Parser:
         return node
 
     def sum(self) -> Node:
-        node = self.product()
-        while self.token.text in ("+", "-"):
-            token = self.advance()
-            node = Binary(token.column, token.text, node, self.product())
-        return node
+        return self.chain(("+", "-"), self.product)
 
     def product(self) -> Node:
-        node = self.unary()
-        while self.token.text in ("*", "/", "%"):
-            token = self.advance()
-            node = Binary(token.column, token.text, node, self.unary())
-        return node
+        return self.chain(("*", "/", "%"), self.unary)
 
     def unary(self) -> Node:
         if self.token.text == "-":
@@ -354,6 +364,8 @@ class _Checker:
             return "int", lambda v, n: -negated(v, n)
         if isinstance(node, Binary):
             return self.binary(node)
+        if isinstance(node, Chain):
+            return self.chained(node)
         raise ExprError("unknown expression", node.column)  # pragma: no cover
 
     def want(self, got: Type, wanted: Type, node: Node, message: str) -> None:
@@ -439,6 +451,34 @@ class _Checker:
         self.want(right_type, "int", node.right, f"'{op}' works on numbers")
         return _ARITHMETIC[op](left, right)
 
+    def chained(self, node: Chain) -> tuple[Type, Evaluator]:
+        operands = [node.first, *(operand for _op, operand in node.rest)]
+        checked = [self.check(operand) for operand in operands]
+        logic = node.rest[0][0] in ("and", "or")
+        wanted: Type = "bool" if logic else "int"
+        for operand, (kind, _evaluate) in zip(operands, checked, strict=True):
+            op = node.rest[0][0]
+            what = f"'{op}' joins true/false conditions" if logic else "arithmetic works on numbers"
+            self.want(kind, wanted, operand, what)
+        evaluators = tuple(evaluate for _kind, evaluate in checked)
+        if node.rest[0][0] == "and":
+            return "bool", lambda v, n: all(evaluate(v, n) for evaluate in evaluators)
+        if node.rest[0][0] == "or":
+            return "bool", lambda v, n: any(evaluate(v, n) for evaluate in evaluators)
+        first = cast(IntEvaluator, evaluators[0])
+        steps = tuple(
+            (_STEP[op], cast(IntEvaluator, evaluate))
+            for (op, _operand), evaluate in zip(node.rest, evaluators[1:], strict=True)
+        )
+
+        def fold(v: Vars, n: Visits) -> int:
+            total = first(v, n)
+            for step, evaluate in steps:
+                total = step(total, evaluate(v, n))
+            return total
+
+        return "int", fold
+
     def check_string_values(self, side: Node, other: Node) -> None:
         """Catch a misspelt value such as `faction == "sofites"` at load time."""
         if isinstance(side, Name) and isinstance(other, Literal_):
@@ -478,12 +518,25 @@ def _arith(op: str) -> Callable[[Evaluator, Evaluator], tuple[Type, Evaluator]]:
 
 
 def _divide(a: int, b: int) -> int:
-    # Division by zero gives zero rather than stopping the game mid-story.
-    return 0 if b == 0 else int(a / b)
+    """Whole-number division rounding toward zero; by zero gives zero, not a crash mid-story."""
+    if b == 0:
+        return 0
+    quotient = abs(a) // abs(b)
+    return quotient if (a < 0) == (b < 0) else -quotient
 
 
 def _modulo(a: int, b: int) -> int:
-    return 0 if b == 0 else a % b
+    """The remainder that goes with `_divide`: `(a / b) * b + a % b == a`."""
+    return 0 if b == 0 else a - b * _divide(a, b)
+
+
+_STEP: dict[str, Callable[[int, int], int]] = {
+    "+": lambda a, b: _clip(a + b),
+    "-": lambda a, b: _clip(a - b),
+    "*": lambda a, b: _clip(a * b),
+    "/": _divide,
+    "%": _modulo,
+}
 
 
 _ARITHMETIC = {op: _arith(op) for op in ("+", "-", "*", "/", "%", "<", "<=", ">", ">=")}

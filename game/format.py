@@ -32,7 +32,8 @@ Tone = Literal["triumph", "hopeful", "bittersweet", "ambiguous", "grim", "catast
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    # strict: TOML already has types, so "yes" for a boolean is a mistake to report, not coerce
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, strict=True)
 
 
 class StoryMeta(_Model):

@@ -612,6 +612,13 @@ class _Builder:
                 )
             )
         outcomes = self.outcomes(source, (*path, "outcome"), raw.outcome)
+        if raw.outcome and raw.choice:
+            self.located(
+                source,
+                (*path, "outcome"),
+                "this node draws a chance outcome whenever no route matches, so its choices "
+                "could never be taken; move the outcomes into a choice, or the choices elsewhere",
+            )
         if not raw.choice and not raw.route and not raw.outcome:
             self.error(
                 where,
@@ -678,8 +685,9 @@ class _Builder:
                     source, (*at, "if"), choice.condition, "bool", "condition"
                 )
             elif choice.locked is not None:
-                self.error(
-                    source.where((*at, "locked")),
+                self.located(
+                    source,
+                    (*at, "locked"),
                     "'locked' is the reason shown when the choice's 'if' is false, but this choice has no 'if'",
                 )
             built.append(

@@ -7,6 +7,7 @@ terminal: `printf '1\\n2\\n' | divergence play STORY --plain` works.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -35,7 +36,10 @@ Type the number of a choice, or one of these commands:
 def wrap(text: str, width: int = WIDTH) -> str:
     """Wrap prose paragraphs; leave Markdown structure (lists, quotes, headings) alone."""
     out = []
-    for paragraph in text.strip().split("\n\n"):
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        paragraph = paragraph.strip("\n")
+        if not paragraph.strip():
+            continue  # an empty conditional passage leaves only blank lines behind
         lines = paragraph.splitlines()
         if any(line.lstrip().startswith(("-", "*", ">", "#", "|", "1.")) for line in lines):
             out.append(paragraph)
@@ -181,7 +185,7 @@ class PlainGame:
             self.show_ending(state)
             return
         node = self.engine.node(state)
-        if node.chapter:
+        if node.chapter and state.visits.get(node.id, 0) == 1:
             self.say(f"*** {node.chapter} ***")
             self.say()
         self.say(f"== {node.title} ==")
@@ -211,6 +215,8 @@ class PlainGame:
         details = [part for part in (ending.date, ending.place) if part]
         if details:
             self.say(" · ".join(details))
+        if ending.content_warnings:
+            self.say("Content warnings: " + ", ".join(ending.content_warnings))
         self.say()
         self.say(wrap(self.engine.text(state)))
         if ending.history:
@@ -277,10 +283,14 @@ class PlainGame:
             self.say(wrap(node.history))
         if node.discuss:
             self.say()
-            self.say("To discuss: " + node.discuss)
+            self.say(wrap("To discuss: " + node.discuss))
         if node.sources:
             self.say()
-            self.say("Sources: " + "; ".join(node.sources))
+            self.say("Sources:")
+            for source in node.sources:
+                self.say(
+                    textwrap.fill(source, WIDTH, initial_indent="  - ", subsequent_indent="    ")
+                )
         if not (node.history or node.discuss or node.sources):
             self.say("There is no historical note for this scene.")
 
