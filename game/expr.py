@@ -326,7 +326,7 @@ def _similar(name: str, candidates: Mapping[str, object] | frozenset[str]) -> st
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Compiled:
     """A checked expression: its type, its evaluator and the names it reads."""
 

@@ -135,7 +135,7 @@ def parse_source(name: str, raw: bytes, problems: list[Problem]) -> _Source | No
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        problems.append(_toml_problem(name, str(error)))
+        problems.append(_toml_problem(name, str(error), text))
         return None
     except (RecursionError, MemoryError):
         problems.append(Problem(name, 1, "the TOML is nested too deeply to read"))
@@ -147,15 +147,23 @@ _TOML_AT = re.compile(r"^(.*?)\s*\(at line (\d+), column (\d+)\)$")
 _TOML_END = re.compile(r"^(.*?)\s*\(at end of document\)$")
 
 
-def _toml_problem(name: str, message: str) -> Problem:
+def _toml_problem(name: str, message: str, text: str) -> Problem:
     match = _TOML_AT.match(message)
     if match:
         text, line, column = match.group(1), int(match.group(2)), match.group(3)
         return Problem(name, line, f"TOML syntax error: {_toml_hint(text)} (column {column})")
     match = _TOML_END.match(message)
     if match:
+        try:
+            opened = LineMap(text).unterminated
+        except RecursionError:  # pragma: no cover - the scanner does not recurse
+            opened = None
+        last = text.count("\n") + (0 if text.endswith("\n") else 1)
+        where = f"; it starts at line {opened}" if opened else ""
         return Problem(
-            name, 1, f"TOML syntax error at the end of the file: {_toml_hint(match.group(1))}"
+            name,
+            opened or max(last, 1),
+            f"TOML syntax error at the end of the file: {_toml_hint(match.group(1))}{where}",
         )
     return Problem(name, 1, f"TOML syntax error: {message}")
 
@@ -288,6 +296,12 @@ def _pydantic_problem(source: _Source, loc: tuple[str | int, ...], item: Any) ->
         return Problem(where.file, where.line, f"{prefix}unknown field '{key}'{hint}")
     if kind == "missing":
         return Problem(where.file, where.line, f"{prefix}'{key}' is missing")
+    if key == "weight" and kind in _PLAIN_TYPES:
+        return Problem(
+            where.file,
+            where.line,
+            f"{prefix}'weight' should be a whole number or an expression in quotes, e.g. \"supply * 2\"",
+        )
     if kind in _PLAIN_TYPES:
         return Problem(where.file, where.line, f"{prefix}'{key}' should be {_PLAIN_TYPES[kind]}")
     if kind == "string_pattern_mismatch":
@@ -323,6 +337,7 @@ class _Builder:
         self.sources = sources
         self.problems = problems
         self.scope = Scope({})
+        self.broken: dict[str, VarSpec] = {}
 
     def error(self, where: Where, message: str) -> None:
         self.problems.append(Problem(where.file, where.line, message))
@@ -348,10 +363,11 @@ class _Builder:
                 meta_source.where(("story", "start")),
                 f"start '{meta.start}' is an ending, not a node",
             )
-        specs = {
-            name: VarSpec(var.type, frozenset(var.values), var.minimum, var.maximum)
+        specs = dict(self.broken)
+        specs.update(
+            (name, VarSpec(var.type, frozenset(var.values), var.minimum, var.maximum))
             for name, var in variables.items()
-        }
+        )
         self.scope = Scope(MappingProxyType(specs), frozenset(places))
         self.place_kinds = {key: kind for key, (kind, _where) in places.items()}
         nodes: dict[str, Node] = {}
@@ -451,15 +467,16 @@ class _Builder:
                 built = self.build_variable(source, name, raw, where)
                 if built is not None:
                     variables[name] = built
+                else:  # reported already; keep it in scope so its uses raise no further errors
+                    kind = raw.type or _type_of(raw.default)
+                    self.broken[name] = VarSpec(kind, frozenset(raw.values or ()))
         return variables
 
     def build_variable(
         self, source: _Source, name: str, raw: fmt.Variable, where: Where
     ) -> Variable | None:
         default = raw.default
-        inferred: Type = (
-            "bool" if isinstance(default, bool) else "int" if isinstance(default, int) else "str"
-        )
+        inferred = _type_of(default)
         kind: Type = raw.type or inferred
         at = source.where(("variable", name, "default"))
         if kind != inferred:
@@ -554,11 +571,7 @@ class _Builder:
         try:
             return compile_template(text, self.scope)
         except ExprError as error:
-            line = (
-                source.lines.line_of(path)
-                + source.lines.text_offset(path)
-                + text.count("\n", 0, error.column)
-            )
+            line = source.lines.text_line(path, error.column)
             table, _model = _table_at(path, source.data)
             self.error(Where(source.name, line), f"{table}: in '{path[-1]}': {error.message}")
             return None
@@ -727,6 +740,10 @@ class _Builder:
             content_warnings=tuple(raw.content_warnings),
             where=source.where(path),
         )
+
+
+def _type_of(value: int | bool | str) -> Type:
+    return "bool" if isinstance(value, bool) else "int" if isinstance(value, int) else "str"
 
 
 def _expr_message(what: str, text: str, error: ExprError) -> str:

@@ -110,7 +110,7 @@ def write_story() -> WriteStory:
     return _write_story
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def story_text() -> str:
     """The text of a small valid story, to extend or break."""
     return STORY_TEXT

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-import re
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -157,6 +157,7 @@ def test_undo_in_plain_mode(tmp_path: Path) -> None:
         "E",
         stdin="3\nundo\nhistory\n",
     )
+    assert code == EXIT_OK
     assert "Taken back." in out
     assert out.endswith(
         "> No decisions taken yet.\n> \nInput ended; the game was saved automatically.\n"
