@@ -17,8 +17,13 @@ to about sqrt(2 * nodes) and then stay that wide. Every node links to the next
 layer; each node of a layer is the target of an unconditional choice (or the
 fallback route or an always-possible outcome) of a node in the layer before,
 so every node is reachable. The only backward links are once-only choices, so
-every playthrough ends; with 5,000 nodes a run is about 55 decisions long,
-less when an early ending or the automatic ending strikes first.
+every playthrough ends. With 5,000 nodes there are 56 layers; a random
+playthrough makes about 48 choices on average, fewer when an early ending (an
+arrest route, a bad draw) or the automatic ending strikes first.
+
+The generated TOML is about 1.8 kB per node: 5,000 nodes make about 9 MB, over
+the loader's 8 MiB limit for one file (`game.loader.MAX_FILE_BYTES`); the
+folder form keeps every file well under it.
 
 Output is deterministic for a given (nodes, seed).
 """
@@ -27,73 +32,223 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import tomli_w
 
-__all__ = ["ENDINGS", "build_story_data", "generate_story", "generate_story_files", "layer_widths"]
+__all__ = [
+    "ENDINGS",
+    "build_story_data",
+    "dump_story",
+    "generate_story",
+    "generate_story_files",
+    "layer_widths",
+    "reachable_places",
+    "split_story",
+]
 
 # --- vocabulary -------------------------------------------------------------------
 
-_SUBJECTS = [
-    "The commissar", "Beria", "Molotov", "Zhukov", "The old Bolshevik", "Your driver",
-    "A clerk from the Lubyanka", "The general staff", "The typist", "Poskrebyshev",
-    "The delegate from Leningrad", "Khrushchev", "The sentry", "Malenkov", "Vasilevsky",
-    "A railway engineer", "The foreign minister", "Kaganovich", "The head of the NKVD",
-    "Your aide", "The interpreter", "A colonel of the tank corps", "Voroshilov",
-]
-_VERBS = [
-    "reads", "signs", "folds", "burns", "studies", "hides", "questions", "forgets",
-    "repeats", "copies", "weighs", "doubts", "answers", "sends", "watches", "carries",
-    "counts", "refuses", "files", "underlines", "returns", "doubles", "cancels",
-]
-_OBJECTS = [
-    "the telegram from Berlin", "the list of names", "the map of the western front",
-    "the grain figures", "the order for the Urals", "a letter from the front",
-    "the report on the rail yards", "the draft of the speech", "the file on Tukhachevsky",
-    "the ration cards", "the minutes of the Politburo", "a warning from Tokyo",
-    "the tally of tanks", "the plan for the evacuation", "the note from London",
-    "the census of the camps", "the timetable of the trains", "the cipher book",
-]
-_ADVERBIALS = [
-    "without a word", "in the small hours", "by the green lamp", "twice over",
-    "while the stove ticks", "as the snow comes down", "before the meeting",
-    "with a steady hand", "under the portrait of Lenin", "as if it were nothing",
-    "while the telephones ring", "long after midnight", "in front of the others",
-    "with great care", "and says nothing", "for the third time", "behind a closed door",
-]
-_OPENERS = [
-    "Outside, the city waits.", "Nobody in the room moves.", "The clock strikes four.",
-    "A car idles in the yard.", "The tea has gone cold.", "Somewhere a door slams.",
-    "The wind rattles the frames.", "Smoke hangs under the ceiling.",
-    "The corridor smells of wax and cabbage.", "A train whistles far off.",
-]
-_PLACES = [
-    "Kuntsevo dacha, near Moscow", "The Kremlin, Moscow", "Lubyanka, Moscow",
-    "Stavka headquarters", "Smolny, Leningrad", "Kuibyshev", "Stalingrad",
-    "The Yalta conference", "Sverdlovsk", "Minsk", "Kiev", "Potsdam", "Gorky",
-]
+
+def _lines(text: str) -> list[str]:
+    """One item per line; blank lines are dropped."""
+    return [line.strip() for line in text.strip().splitlines() if line.strip()]
+
+
+_SUBJECTS = _lines(
+    """
+The commissar
+Beria
+Molotov
+Zhukov
+The old Bolshevik
+Your driver
+A clerk from the Lubyanka
+The general staff
+The typist
+Poskrebyshev
+The delegate from Leningrad
+Khrushchev
+The sentry
+Malenkov
+Vasilevsky
+A railway engineer
+The foreign minister
+Kaganovich
+The head of the NKVD
+Your aide
+The interpreter
+A colonel of the tank corps
+Voroshilov
+"""
+)
+_VERBS = _lines(
+    """
+reads
+signs
+folds
+burns
+studies
+hides
+questions
+forgets
+repeats
+copies
+weighs
+doubts
+answers
+sends
+watches
+carries
+counts
+refuses
+files
+underlines
+returns
+doubles
+cancels
+"""
+)
+_OBJECTS = _lines(
+    """
+the telegram from Berlin
+the list of names
+the map of the western front
+the grain figures
+the order for the Urals
+a letter from the front
+the report on the rail yards
+the draft of the speech
+the file on Tukhachevsky
+the ration cards
+the minutes of the Politburo
+a warning from Tokyo
+the tally of tanks
+the plan for the evacuation
+the note from London
+the census of the camps
+the timetable of the trains
+the cipher book
+"""
+)
+_ADVERBIALS = _lines(
+    """
+without a word
+in the small hours
+by the green lamp
+twice over
+while the stove ticks
+as the snow comes down
+before the meeting
+with a steady hand
+under the portrait of Lenin
+as if it were nothing
+while the telephones ring
+long after midnight
+in front of the others
+with great care
+and says nothing
+for the third time
+behind a closed door
+"""
+)
+_OPENERS = _lines(
+    """
+Outside, the city waits.
+Nobody in the room moves.
+The clock strikes four.
+A car idles in the yard.
+The tea has gone cold.
+Somewhere a door slams.
+The wind rattles the frames.
+Smoke hangs under the ceiling.
+The corridor smells of wax and cabbage.
+A train whistles far off.
+"""
+)
+_PLACES = _lines(
+    """
+Kuntsevo dacha, near Moscow
+The Kremlin, Moscow
+Lubyanka, Moscow
+Stavka headquarters
+Smolny, Leningrad
+Kuibyshev
+Stalingrad
+The Yalta conference
+Sverdlovsk
+Minsk
+Kiev
+Potsdam
+Gorky
+"""
+)
 _VIEWPOINTS = ["Beria", "Zhukov", "Molotov", "a typist", "Khrushchev", "a tank colonel", ""]
-_MONTHS = [
-    "January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December",
-]
-_LABELS = [
-    "Sign the order", "Tear up the list", "Call the general staff", "Say nothing",
-    "Send for Beria", "Wait for morning", "Ask Molotov to stay", "Take the night train",
-    "Burn the file", "Order the evacuation", "Trust the report", "Demand the figures",
-    "Go to the front", "Call a vote", "Warn the delegation", "Hold the line",
-]
-_LOCKED_REASONS = [
-    "There are not enough trains left.", "Nobody trusts you enough for this.",
-    "Your nerve fails you.", "The army would not follow.", "You have not seen the file yet.",
-    "Only the party can order this.", "The purge has taken the men you would need.",
-]
-_TITLES = [
-    "The night call", "A list of names", "The rail yards", "Before the plenum",
-    "The western front", "A letter from home", "The cipher room", "Grain and steel",
-    "The long table", "Evacuation", "A quiet dacha", "Snow on the line", "The delegation",
-]
+_MONTHS = _lines(
+    """
+January
+February
+March
+April
+May
+June
+July
+August
+September
+October
+November
+December
+"""
+)
+_LABELS = _lines(
+    """
+Sign the order
+Tear up the list
+Call the general staff
+Say nothing
+Send for Beria
+Wait for morning
+Ask Molotov to stay
+Take the night train
+Burn the file
+Order the evacuation
+Trust the report
+Demand the figures
+Go to the front
+Call a vote
+Warn the delegation
+Hold the line
+"""
+)
+_LOCKED_REASONS = _lines(
+    """
+There are not enough trains left.
+Nobody trusts you enough for this.
+Your nerve fails you.
+The army would not follow.
+You have not seen the file yet.
+Only the party can order this.
+The purge has taken the men you would need.
+"""
+)
+_TITLES = _lines(
+    """
+The night call
+A list of names
+The rail yards
+Before the plenum
+The western front
+A letter from home
+The cipher room
+Grain and steel
+The long table
+Evacuation
+A quiet dacha
+Snow on the line
+The delegation
+"""
+)
 
 ENDINGS: list[tuple[str, str, str]] = [
     ("armistice_1942", "The early armistice", "ambiguous"),
@@ -126,94 +281,148 @@ _EARLY_ENDINGS = ["collapse_1941", "show_trial", "coup_1943", "exile_1944", "fam
 _FACTIONS = ["party", "army", "nkvd", "reformers"]
 
 VARIABLES: dict[str, dict[str, Any]] = {
-    "supply": {"type": "int", "default": 5, "min": 0, "max": 10, "label": "Supply",
-               "description": "Trains of shells and grain that still reach the front."},
-    "trust": {"type": "int", "default": 5, "min": 0, "max": 10, "label": "Trust",
-              "description": "How far the Politburo believes you."},
-    "fear": {"type": "int", "default": 2, "min": 0, "max": 10, "label": "Fear",
-             "description": "How afraid the apparatus is of you, and you of it."},
-    "army": {"type": "int", "default": 10, "min": 0, "max": 20, "label": "Divisions",
-             "description": "Divisions at full strength, in tens."},
-    "morale": {"type": "int", "default": 0, "min": -5, "max": 5, "label": "Morale",
-               "description": "The mood in the factories.", "visible": False},
-    "year": {"type": "int", "default": 1939, "min": 1939, "max": 1949, "label": "Year",
-             "description": "The year of the story."},
-    "purged": {"type": "bool", "default": False, "label": "Purge under way",
-               "description": "Whether a new purge has begun."},
-    "faction": {"type": "str", "default": "party", "values": _FACTIONS, "label": "Faction",
-                "description": "Whose side you are seen to be on."},
+    "supply": {
+        "type": "int",
+        "default": 5,
+        "min": 0,
+        "max": 10,
+        "label": "Supply",
+        "description": "Trains of shells and grain that still reach the front.",
+    },
+    "trust": {
+        "type": "int",
+        "default": 5,
+        "min": 0,
+        "max": 10,
+        "label": "Trust",
+        "description": "How far the Politburo believes you.",
+    },
+    "fear": {
+        "type": "int",
+        "default": 2,
+        "min": 0,
+        "max": 10,
+        "label": "Fear",
+        "description": "How afraid the apparatus is of you, and you of it.",
+    },
+    "army": {
+        "type": "int",
+        "default": 10,
+        "min": 0,
+        "max": 20,
+        "label": "Divisions",
+        "description": "Divisions at full strength, in tens.",
+    },
+    "morale": {
+        "type": "int",
+        "default": 0,
+        "min": -5,
+        "max": 5,
+        "label": "Morale",
+        "description": "The mood in the factories.",
+        "visible": False,
+    },
+    "year": {
+        "type": "int",
+        "default": 1939,
+        "min": 1939,
+        "max": 1949,
+        "label": "Year",
+        "description": "The year of the story.",
+    },
+    "purged": {
+        "type": "bool",
+        "default": False,
+        "label": "Purge under way",
+        "description": "Whether a new purge has begun.",
+    },
+    "faction": {
+        "type": "str",
+        "default": "party",
+        "values": _FACTIONS,
+        "label": "Faction",
+        "description": "Whose side you are seen to be on.",
+    },
 }
 
 # --- expressions ------------------------------------------------------------------------
 
 
+# Templates: `{n}` is a number drawn from the range, `{f}` a faction, `{place}` an earlier node.
+_CONDITIONS: list[tuple[str, int, int]] = [
+    ("supply >= {n}", 2, 7),
+    ("trust > {n}", 2, 6),
+    ("fear < {n}", 4, 9),
+    ("army >= {n}", 5, 14),
+    ("not purged", 0, 0),
+    ("purged", 0, 0),
+    ('faction == "{f}"', 0, 0),
+    ('faction != "{f}"', 0, 0),
+    ("morale + trust >= {n}", 3, 10),
+    ("year >= {n}", 1940, 1946),
+    ("supply * 2 > fear + {n}", 0, 6),
+]
+_VISIT_CONDITIONS: list[tuple[str, int, int]] = [
+    ("visited({place})", 0, 0),
+    ("visits({place}) == 0", 0, 0),
+]
+_STATEMENTS: list[tuple[str, int, int]] = [
+    ("supply -= {n}", 1, 3),
+    ("supply += {n}", 1, 2),
+    ("trust += {n}", 1, 2),
+    ("trust -= {n}", 1, 3),
+    ("fear += {n}", 1, 2),
+    ("fear -= {n}", 1, 2),
+    ("army -= {n}", 1, 4),
+    ("army += 2", 0, 0),
+    ("morale = morale + supply / 4 - 1", 0, 0),
+    ("purged = true", 0, 0),
+    ("purged = not purged", 0, 0),
+    ('faction = "{f}"', 0, 0),
+    ("supply = max(0, supply - fear / 3)", 0, 0),
+    ("trust = min(10, trust + abs(morale))", 0, 0),
+]
+_WEIGHTS: list[tuple[str, int, int]] = [
+    ("{n}", 1, 5),  # a plain number
+    ("supply * 2 + 1", 0, 0),
+    ("max(1, 10 - fear)", 0, 0),
+    ("trust", 0, 0),
+    ("army / 2", 0, 0),
+    ("fear - 2", 0, 0),
+    ("min(supply, trust) + 1", 0, 0),
+]
+
+
+def _fill(
+    rng: random.Random, templates: list[tuple[str, int, int]], earlier: Sequence[str] = ()
+) -> str:
+    template, low, high = rng.choice(templates)
+    place = rng.choice(earlier) if earlier else ""
+    return template.format(n=rng.randint(low, high), f=rng.choice(_FACTIONS), place=place)
+
+
 def _condition(rng: random.Random, earlier: list[str]) -> str:
     """A condition over the variables, sometimes over the visits of an earlier node."""
-    simple = [
-        lambda: f"supply >= {rng.randint(2, 7)}",
-        lambda: f"trust > {rng.randint(2, 6)}",
-        lambda: f"fear < {rng.randint(4, 9)}",
-        lambda: f"army >= {rng.randint(5, 14)}",
-        lambda: "not purged",
-        lambda: "purged",
-        lambda: f'faction == "{rng.choice(_FACTIONS)}"',
-        lambda: f'faction != "{rng.choice(_FACTIONS)}"',
-        lambda: f"morale + trust >= {rng.randint(3, 10)}",
-        lambda: f"year >= {rng.randint(1940, 1946)}",
-        lambda: f"supply * 2 > fear + {rng.randint(0, 6)}",
-    ]
-    if earlier:
-        simple.append(lambda: f"visited({rng.choice(earlier)})")
-        simple.append(lambda: f"visits({rng.choice(earlier)}) == 0")
-    first = rng.choice(simple)()
+    templates = _CONDITIONS + _VISIT_CONDITIONS if earlier else _CONDITIONS
+    first = _fill(rng, templates, earlier)
     roll = rng.random()
     if roll < 0.35:
-        return f"{first} and {rng.choice(simple)()}"
+        return f"{first} and {_fill(rng, templates, earlier)}"
     if roll < 0.5:
-        return f"({first}) or {rng.choice(simple)()}"
+        return f"({first}) or {_fill(rng, templates, earlier)}"
     return first
 
 
-def _statement(rng: random.Random) -> str:
-    return rng.choice(
-        [
-            lambda: f"supply -= {rng.randint(1, 3)}",
-            lambda: f"supply += {rng.randint(1, 2)}",
-            lambda: f"trust += {rng.randint(1, 2)}",
-            lambda: f"trust -= {rng.randint(1, 3)}",
-            lambda: f"fear += {rng.randint(1, 3)}",
-            lambda: "fear -= 1",
-            lambda: f"army -= {rng.randint(1, 4)}",
-            lambda: "army += 2",
-            lambda: "morale = morale + supply / 4 - 1",
-            lambda: "purged = true",
-            lambda: "purged = not purged",
-            lambda: f'faction = "{rng.choice(_FACTIONS)}"',
-            lambda: "supply = max(0, supply - fear / 3)",
-            lambda: "trust = min(10, trust + abs(morale))",
-        ]
-    )()
-
-
 def _effects(rng: random.Random, low: int = 1, high: int = 3) -> str | list[str]:
-    statements = [_statement(rng) for _ in range(rng.randint(low, high))]
+    statements = [_fill(rng, _STATEMENTS) for _ in range(rng.randint(low, high))]
     if len(statements) > 1 and rng.random() < 0.3:
         return statements  # the list form
     return "; ".join(statements)
 
 
 def _weight(rng: random.Random) -> int | str:
-    return rng.choice(
-        [
-            lambda: rng.randint(1, 5),
-            lambda: "supply * 2 + 1",
-            lambda: "max(1, 10 - fear)",
-            lambda: "trust",
-            lambda: "army / 2",
-            lambda: "fear - 2",
-            lambda: "min(supply, trust) + 1",
-        ]
-    )()
+    weight = _fill(rng, _WEIGHTS)
+    return int(weight) if weight.isdigit() else weight
 
 
 # --- prose ------------------------------------------------------------------------------
@@ -344,7 +553,9 @@ def build_story_data(nodes: int, seed: int) -> dict[str, Any]:
                 node["chapter"] = f"Chapter {layer + 1}: {year}"
             node["text"] = _node_text(rng, earlier)
             if position == 0 or rng.random() < 0.25:
-                node["effects"] = f"year = max(year, {year})" if position == 0 else _effects(rng, 1, 2)
+                node["effects"] = (
+                    f"year = max(year, {year})" if position == 0 else _effects(rng, 1, 2)
+                )
             if rng.random() < 0.1:
                 node["history"] = _prose(rng, 30)
                 node["discuss"] = "What else could have been done here, and at what cost?"
@@ -398,14 +609,28 @@ def build_story_data(nodes: int, seed: int) -> dict[str, Any]:
     }
 
 
-def _decision(rng, node, owned, layer, last, in_layer, earlier, cycle_ending) -> None:  # type: ignore[no-untyped-def]
+def _decision(
+    rng: random.Random,
+    node: dict[str, Any],
+    owned: list[str],
+    layer: int,
+    last: bool,
+    in_layer: Callable[..., str],
+    earlier: list[str],
+    cycle_ending: Callable[[], str],
+) -> None:
+    """2-4 choices: to the owned targets, plus conditional, locked, chance and once-only ones."""
     choices: list[dict[str, Any]] = []
     count = rng.randint(2, 4)
     if last:
         # The last layer decides the ending; the endings are dealt out in turn so all are used.
         targets = [cycle_ending() for _ in range(count)]
         for number, target in enumerate(targets):
-            choice: dict[str, Any] = {"id": f"c{number + 1}", "label": rng.choice(_LABELS), "goto": target}
+            choice: dict[str, Any] = {
+                "id": f"c{number + 1}",
+                "label": rng.choice(_LABELS),
+                "goto": target,
+            }
             if number > 0 and rng.random() < 0.3:
                 choice["if"] = _condition(rng, earlier)
                 if rng.random() < 0.5:
@@ -474,7 +699,15 @@ def _choice_order(choice: dict[str, Any]) -> dict[str, Any]:
     return {key: choice[key] for key in order if key in choice}
 
 
-def _automatic_routes(rng, node, fallback, layer, in_layer, earlier) -> None:  # type: ignore[no-untyped-def]
+def _automatic_routes(
+    rng: random.Random,
+    node: dict[str, Any],
+    fallback: str,
+    layer: int,
+    in_layer: Callable[..., str],
+    earlier: list[str],
+) -> None:
+    """Conditional routes, then one that always matches so the node can always be left."""
     routes: list[dict[str, Any]] = []
     for _ in range(rng.randint(1, 3)):
         route: dict[str, Any] = {"if": _condition(rng, earlier), "goto": in_layer(layer + 1)}
@@ -487,7 +720,14 @@ def _automatic_routes(rng, node, fallback, layer, in_layer, earlier) -> None:  #
     node["route"] = routes
 
 
-def _automatic_outcomes(rng, node, fallback, layer, in_layer) -> None:  # type: ignore[no-untyped-def]
+def _automatic_outcomes(
+    rng: random.Random,
+    node: dict[str, Any],
+    fallback: str,
+    layer: int,
+    in_layer: Callable[..., str],
+) -> None:
+    """A chance table drawn on arrival, its weights depending on the state."""
     # `supply + 1` is never below 1, so the fallback can always be drawn.
     outcomes: list[dict[str, Any]] = [{"weight": "supply + 1", "goto": fallback}]
     for _ in range(rng.randint(1, 2)):
@@ -501,25 +741,53 @@ def _automatic_outcomes(rng, node, fallback, layer, in_layer) -> None:  # type: 
 # --- TOML ----------------------------------------------------------------------------------
 
 
-def _dumps(data: dict[str, Any]) -> str:
+def dump_story(data: dict[str, Any]) -> str:
+    """TOML text for story data, with narrative in multi-line strings as a writer would."""
     return tomli_w.dumps(data, multiline_strings=True)
+
+
+def split_story(data: dict[str, Any], chapters: int = 10) -> dict[str, str]:
+    """Story data as a folder: `story.toml`, `chapters/partNN.toml` and `endings.toml`.
+
+    Keys are paths relative to the story folder; the node order is kept.
+    """
+    node_tables = data["node"]
+    files = {"story.toml": dump_story({"story": data["story"], "variable": data["variable"]})}
+    size = max(1, math.ceil(len(node_tables) / chapters))
+    for part, begin in enumerate(range(0, len(node_tables), size)):
+        files[f"chapters/part{part + 1:02d}.toml"] = dump_story(
+            {"node": node_tables[begin : begin + size]}
+        )
+    files["endings.toml"] = dump_story({"ending": data["ending"]})
+    return files
 
 
 def generate_story(nodes: int, seed: int) -> str:
     """A story of `nodes` nodes as the text of one `.toml` file."""
-    return _dumps(build_story_data(nodes, seed))
+    return dump_story(build_story_data(nodes, seed))
 
 
 def generate_story_files(nodes: int, seed: int, chapters: int = 10) -> dict[str, str]:
-    """The same story as a folder: `story.toml`, `chapters/partNN.toml` and `endings.toml`.
+    """The same story as the files of a story folder (see `split_story`)."""
+    return split_story(build_story_data(nodes, seed), chapters)
 
-    Keys are paths relative to the story folder; the node order is kept.
-    """
-    data = build_story_data(nodes, seed)
-    node_tables = data["node"]
-    files = {"story.toml": _dumps({"story": data["story"], "variable": data["variable"]})}
-    size = max(1, math.ceil(len(node_tables) / chapters))
-    for part, begin in enumerate(range(0, len(node_tables), size)):
-        files[f"chapters/part{part + 1:02d}.toml"] = _dumps({"node": node_tables[begin : begin + size]})
-    files["endings.toml"] = _dumps({"ending": data["ending"]})
-    return files
+
+def reachable_places(story: Any) -> set[str]:
+    """Ids of the nodes and endings a loaded `game.story.Story` can reach from its start,
+    following every choice, route and outcome whatever its condition or weight, plus
+    the automatic endings (which can strike anywhere)."""
+    seen = {story.start}
+    todo = [story.start]
+    while todo:
+        node = story.nodes.get(todo.pop())
+        if node is None:
+            continue
+        targets = [target for choice in node.choices for target in choice.targets]
+        targets += [route.target for route in node.routes]
+        targets += [outcome.target for outcome in node.outcomes]
+        for target in targets:
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    seen.update(ending.id for ending in story.auto_endings)
+    return seen

@@ -11,13 +11,19 @@ and path.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple, cast
 
-from game.expr import Effect, Value
+from game.expr import Effect, Evaluator, IntEvaluator, Value
 from game.story import Choice, Ending, Node, Outcome, Story
 
 MAX_AUTOMATIC_STEPS = 1000
+UNBOUNDED = 2**63  # beyond any value the saturating arithmetic can produce
+
+# Records on the hot path are built with tuple.__new__: the same named tuple as calling the
+# class, without the Python-level constructor (half the cost, measured by benchmarks/core.py).
+_new_tuple = tuple.__new__
 MASK64 = (1 << 64) - 1
 
 
@@ -29,16 +35,20 @@ class ChoiceUnavailable(Exception):
     """The player asked for a choice this state does not offer."""
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One decision on the path: at `node`, the choice called `choice`."""
 
     node: str
     choice: str
 
 
-@dataclass(frozen=True)
-class GameState:
+class GameState(NamedTuple):
+    """Everything about a run at one moment, as plain data that can be saved and compared.
+
+    A named tuple rather than a dataclass: the engine makes one per choice, and this is
+    the cheapest immutable record Python has.
+    """
+
     story: str
     node: str
     ending: str | None
@@ -47,7 +57,7 @@ class GameState:
     path: tuple[Step, ...] = ()
     seed: int = 0
     draws: int = 0
-    used: frozenset[str] = field(default_factory=frozenset)
+    used: frozenset[str] = frozenset()
 
     @property
     def over(self) -> bool:
@@ -98,73 +108,210 @@ def chance(seed: int, draw: int) -> float:
     return (z >> 11) / float(1 << 53)
 
 
+Apply = Callable[[dict[str, Value], Mapping[str, int]], None]
+
+
+def _compile_effect(effect: Effect, story: Story) -> Apply:
+    """One effect as one function: bounds looked up once, constants not evaluated at all."""
+    target = effect.target
+    variable = story.variables[target]
+    evaluate: Callable[..., Any] = effect.value.evaluate
+    if variable.type != "int":
+        constant = effect.value.constant
+        if constant is not None:
+
+            def assign_constant(variables: dict[str, Value], visits: Mapping[str, int]) -> None:
+                variables[target] = constant
+
+            return assign_constant
+
+        def assign(variables: dict[str, Value], visits: Mapping[str, int]) -> None:
+            variables[target] = evaluate(variables, visits)
+
+        return assign
+    # Bounds that no stored number passes stand for "none", so no None checks are needed;
+    # they are ints because int-to-int comparison is faster than int-to-float.
+    low = variable.minimum if variable.minimum is not None else -UNBOUNDED
+    high = variable.maximum if variable.maximum is not None else UNBOUNDED
+    sign = {"=": 0, "+=": 1, "-=": -1}[effect.op]
+    amount = effect.value.constant
+    if sign and isinstance(amount, int):
+        step = sign * amount
+
+        def shift(variables: dict[str, Any], visits: Mapping[str, int]) -> None:
+            value = variables[target] + step
+            variables[target] = low if value < low else high if value > high else value
+
+        return shift
+
+    def update(variables: dict[str, Any], visits: Mapping[str, int]) -> None:
+        value = evaluate(variables, visits)
+        if sign:
+            value = variables[target] + sign * value
+        variables[target] = low if value < low else high if value > high else value
+
+    return update
+
+
+def _compile_effects(effects: Sequence[Effect], story: Story) -> Apply | None:
+    """Turn a list of effects into one function, or None when there is nothing to do."""
+    if not effects:
+        return None
+    steps = tuple(_compile_effect(effect, story) for effect in effects)
+    if len(steps) == 1:
+        return steps[0]
+
+    def apply(variables: dict[str, Value], visits: Mapping[str, int]) -> None:
+        for step in steps:
+            step(variables, visits)
+
+    return apply
+
+
+class _ChoicePlan(NamedTuple):
+    choice: Choice
+    key: str
+    condition: Evaluator | None
+    once: str | None  # the entry in GameState.used once taken
+    apply: Apply | None
+    target: str | None
+    outcomes: tuple[_OutcomePlan, ...]
+
+
+class _OutcomePlan(NamedTuple):
+    weight: IntEvaluator
+    target: str
+    apply: Apply | None
+
+
+class _NodePlan(NamedTuple):
+    apply: Apply | None
+    routes: tuple[tuple[Evaluator | None, Apply | None, str], ...]
+    outcomes: tuple[_OutcomePlan, ...]
+    choices: tuple[_ChoicePlan, ...]
+    by_key: dict[str, _ChoicePlan]
+
+
 class Engine:
-    """Applies a story's rules to game states. Holds no state of its own."""
+    """Applies a story's rules to game states. Holds no state of its own.
+
+    On creation it compiles each node into a plan (effects as single functions,
+    conditions as bare evaluators), so that choosing does no lookups it can avoid.
+    """
 
     def __init__(self, story: Story) -> None:
         self.story = story
+        self._plans = {node_id: self._plan(node) for node_id, node in story.nodes.items()}
+        self._by_key = {node_id: plan.by_key for node_id, plan in self._plans.items()}
+        self._ending_ids = frozenset(story.endings)
+        self._auto_endings = tuple(
+            (ending.id, ending.condition.evaluate)
+            for ending in story.auto_endings
+            if ending.condition is not None
+        )
+
+    def _outcomes(self, outcomes: Sequence[Outcome]) -> tuple[_OutcomePlan, ...]:
+        return tuple(
+            _OutcomePlan(
+                cast(IntEvaluator, o.weight.evaluate),  # the loader proved weights are numbers
+                o.target,
+                _compile_effects(o.effects, self.story),
+            )
+            for o in outcomes
+        )
+
+    def _plan(self, node: Node) -> _NodePlan:
+        choices = tuple(
+            _ChoicePlan(
+                choice,
+                choice.key,
+                choice.condition.evaluate if choice.condition else None,
+                f"{node.id}/{choice.key}" if choice.once else None,
+                _compile_effects(choice.effects, self.story),
+                choice.target,
+                self._outcomes(choice.outcomes),
+            )
+            for choice in node.choices
+        )
+        routes = tuple(
+            (
+                route.condition.evaluate if route.condition else None,
+                _compile_effects(route.effects, self.story),
+                route.target,
+            )
+            for route in node.routes
+        )
+        return _NodePlan(
+            _compile_effects(node.effects, self.story),
+            routes,
+            self._outcomes(node.outcomes),
+            choices,
+            {plan.key: plan for plan in choices},
+        )
 
     # -- starting and moving --
 
     def start(self, seed: int = 0) -> GameState:
-        state = GameState(
-            story=self.story.id,
-            node=self.story.start,
-            ending=None,
-            variables=self.story.defaults(),
-            visits={},
-            seed=seed,
-        )
-        variables = dict(state.variables)
-        visits: dict[str, int] = {}
-        return self._arrive(state, self.story.start, variables, visits, state.draws, (), state.used)
+        state = GameState(self.story.id, self.story.start, None, {}, {}, (), seed, 0, frozenset())
+        return self._arrive(state, self.story.start, self.story.defaults(), {}, 0, (), state.used)
 
     def options(self, state: GameState) -> list[Option]:
         """The choices shown at `state`: available ones and locked ones, numbered from 1."""
-        if state.over:
+        if state.ending is not None:
             return []
-        node = self.story.nodes[state.node]
         shown: list[Option] = []
-        for choice in node.choices:
-            if choice.once and f"{node.id}/{choice.key}" in state.used:
+        variables, visits, used = state.variables, state.visits, state.used
+        for plan in self._plans[state.node].choices:
+            if plan.once is not None and plan.once in used:
                 continue
-            available = choice.condition is None or bool(
-                choice.condition.evaluate(state.variables, state.visits)
-            )
-            if available:
-                shown.append(Option(len(shown) + 1, choice, True))
-            elif choice.locked is not None:
-                shown.append(Option(len(shown) + 1, choice, False, choice.locked))
+            if plan.condition is None or plan.condition(variables, visits):
+                shown.append(Option(len(shown) + 1, plan.choice, True))
+            elif plan.choice.locked is not None:
+                shown.append(Option(len(shown) + 1, plan.choice, False, plan.choice.locked))
         return shown
 
     def available(self, state: GameState) -> list[Choice]:
-        return [option.choice for option in self.options(state) if option.available]
+        """The choices the player may take now (locked and hidden ones left out)."""
+        if state.ending is not None:
+            return []
+        variables, visits, used = state.variables, state.visits, state.used
+        return [
+            choice
+            for choice, _key, condition, once, _apply, _target, _outcomes in self._plans[
+                state.node
+            ].choices
+            if (once is None or once not in used)
+            and (condition is None or condition(variables, visits))
+        ]
 
     def choose(self, state: GameState, key: str) -> GameState:
         """Take the choice called `key` and run on to the next decision or ending."""
-        if state.over:
+        if state.ending is not None:
             raise ChoiceUnavailable("the story has ended")
-        node = self.story.nodes[state.node]
-        choice = node.choice(key)
-        if choice is None:
-            raise ChoiceUnavailable(f"node '{node.id}' has no choice '{key}'")
-        if choice.once and f"{node.id}/{key}" in state.used:
-            raise ChoiceUnavailable(f"'{choice.label}' can only be taken once")
-        if choice.condition is not None and not choice.condition.evaluate(
-            state.variables, state.visits
-        ):
+        node_id = state.node
+        plan = self._by_key[node_id].get(key)
+        if plan is None:
+            raise ChoiceUnavailable(f"node '{node_id}' has no choice '{key}'")
+        choice, _key, condition, once, apply, target, outcomes = plan
+        used = state.used
+        if once is not None:
+            if once in used:
+                raise ChoiceUnavailable(f"'{choice.label}' can only be taken once")
+            used = used | {once}
+        if condition is not None and not condition(state.variables, state.visits):
             raise ChoiceUnavailable(choice.locked or f"'{choice.label}' is not available")
         variables = dict(state.variables)
         visits = dict(state.visits)
-        self._apply(choice.effects, variables, visits)
+        if apply is not None:
+            apply(variables, visits)
         draws = state.draws
-        target = choice.target
         if target is None:
-            outcome, draws = self._draw(choice.outcomes, variables, visits, state.seed, draws)
-            self._apply(outcome.effects, variables, visits)
+            outcome = self._draw(outcomes, variables, visits, state.seed, draws)
+            draws += 1
+            if outcome.apply is not None:
+                outcome.apply(variables, visits)
             target = outcome.target
-        used = state.used | {f"{node.id}/{key}"} if choice.once else state.used
-        path = (*state.path, Step(node.id, key))
+        path = (*state.path, _new_tuple(Step, (node_id, key)))
         return self._arrive(state, target, variables, visits, draws, path, used)
 
     def replay(self, seed: int, path: Sequence[Step]) -> list[GameState]:
@@ -182,9 +329,7 @@ class Engine:
                 )
             try:
                 states.append(self.choose(state, step.choice))
-            except ChoiceUnavailable as error:
-                raise PathBreak(index, str(error), states) from None
-            except EngineError as error:
+            except (ChoiceUnavailable, EngineError) as error:
                 raise PathBreak(index, str(error), states) from None
         return states
 
@@ -210,40 +355,25 @@ class Engine:
 
     # -- internals --
 
-    def _apply(
-        self, effects: Sequence[Effect], variables: dict[str, Value], visits: Mapping[str, int]
-    ) -> None:
-        declared = self.story.variables
-        for effect in effects:
-            value = effect.value.evaluate(variables, visits)
-            if effect.op == "+=":
-                value = variables[effect.target] + value  # type: ignore[operator]
-            elif effect.op == "-=":
-                value = variables[effect.target] - value  # type: ignore[operator]
-            variable = declared[effect.target]
-            if variable.type == "int":
-                value = variable.clamp(value)  # type: ignore[arg-type]
-            variables[effect.target] = value
-
+    @staticmethod
     def _draw(
-        self,
-        outcomes: Sequence[Outcome],
+        outcomes: Sequence[_OutcomePlan],
         variables: Mapping[str, Value],
         visits: Mapping[str, int],
         seed: int,
         draws: int,
-    ) -> tuple[Outcome, int]:
-        weights = [max(0, int(outcome.weight.evaluate(variables, visits))) for outcome in outcomes]
+    ) -> _OutcomePlan:
+        weights = [max(0, outcome.weight(variables, visits)) for outcome in outcomes]
         total = sum(weights)
         if total == 0:
             # No outcome has any odds: the first is taken, so the story still moves on.
-            return outcomes[0], draws + 1
+            return outcomes[0]
         point = chance(seed, draws) * total
         for outcome, weight in zip(outcomes, weights, strict=True):
             if point < weight:
-                return outcome, draws + 1
+                return outcome
             point -= weight
-        return outcomes[-1], draws + 1  # pragma: no cover - floating point edge
+        return outcomes[-1]  # pragma: no cover - floating point edge
 
     def _arrive(
         self,
@@ -255,48 +385,46 @@ class Engine:
         path: tuple[Step, ...],
         used: frozenset[str],
     ) -> GameState:
-        story = self.story
+        story_id, seed = state.story, state.seed
+        endings = self._ending_ids
+        plans = self._plans
+        auto_endings = self._auto_endings
         node_id = state.node
         for _ in range(MAX_AUTOMATIC_STEPS):
             visits[target] = visits.get(target, 0) + 1
-            if target in story.endings:
-                return GameState(
-                    story.id, node_id, target, variables, visits, path, state.seed, draws, used
+            if target in endings:
+                return _new_tuple(
+                    GameState,
+                    (story_id, node_id, target, variables, visits, path, seed, draws, used),
                 )
-            node = story.nodes[target]
+            apply, routes, outcomes, _choices, _by_key = plans[target]
             node_id = target
-            self._apply(node.effects, variables, visits)
-            for ending in story.auto_endings:
-                assert ending.condition is not None
-                if ending.condition.evaluate(variables, visits):
-                    visits[ending.id] = visits.get(ending.id, 0) + 1
-                    return GameState(
-                        story.id,
-                        node_id,
-                        ending.id,
-                        variables,
-                        visits,
-                        path,
-                        state.seed,
-                        draws,
-                        used,
+            if apply is not None:
+                apply(variables, visits)
+            for ending_id, condition in auto_endings:
+                if condition(variables, visits):
+                    visits[ending_id] = visits.get(ending_id, 0) + 1
+                    return _new_tuple(
+                        GameState,
+                        (story_id, node_id, ending_id, variables, visits, path, seed, draws, used),
                     )
-            moved = False
-            for route in node.routes:
-                if route.condition is None or route.condition.evaluate(variables, visits):
-                    self._apply(route.effects, variables, visits)
-                    target = route.target
-                    moved = True
+            for route_condition, route_apply, route_target in routes:
+                if route_condition is None or route_condition(variables, visits):
+                    if route_apply is not None:
+                        route_apply(variables, visits)
+                    target = route_target
                     break
-            if not moved and node.outcomes:
-                outcome, draws = self._draw(node.outcomes, variables, visits, state.seed, draws)
-                self._apply(outcome.effects, variables, visits)
+            else:
+                if not outcomes:
+                    return _new_tuple(
+                        GameState,
+                        (story_id, node_id, None, variables, visits, path, seed, draws, used),
+                    )
+                outcome = self._draw(outcomes, variables, visits, seed, draws)
+                draws += 1
+                if outcome.apply is not None:
+                    outcome.apply(variables, visits)
                 target = outcome.target
-                moved = True
-            if not moved:
-                return GameState(
-                    story.id, node_id, None, variables, visits, path, state.seed, draws, used
-                )
         raise EngineError(
             f"more than {MAX_AUTOMATIC_STEPS} automatic steps without a decision, "
             f"last at node '{node_id}': the routes loop"

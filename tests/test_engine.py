@@ -72,9 +72,7 @@ def test_locked_option_carries_its_reason(story: Story) -> None:
     state = engine.start()
     state = engine.choose(state, "choice2")  # heed: warned, nerve clamps at 0
     # force supply low by replaying a state with supply 2
-    from dataclasses import replace
-
-    low = replace(state, variables={**state.variables, "supply": 2})
+    low = state._replace(variables={**state.variables, "supply": 2})
     options = {option.key: option for option in engine.options(low)}
     assert options["attack"].available is False
     assert options["attack"].reason == "Not enough supply."

@@ -1,0 +1,1 @@
+"""Benchmarks for Divergence: `python benchmarks/core.py` (see README.md here)."""
