@@ -516,6 +516,13 @@ def main(argv: list[str] | None = None) -> int:
             f"(target < {TARGET_LOAD_SECONDS:g} s and < {TARGET_LOAD_RATIO:g}x the parse)"
         )
         results = [bench_load("single file", single, [single], args.load_budget, report)]
+        # The same structure with short scenes (40-60 words): how the loader does when the
+        # prose, which only tomllib has to read, is not most of the file.
+        short = folder / "generated-short.toml"
+        short.write_text(dump_story(build_story_data(args.nodes, args.seed, (40, 60))), "utf-8")
+        results.append(
+            bench_load("single file, short scenes", short, [short], args.load_budget, report)
+        )
         if folder_files:
             files = game.loader.story_files(story_folder)
             results.append(

@@ -448,10 +448,10 @@ def _prose(rng: random.Random, words: int) -> str:
     return " ".join(out)
 
 
-def _node_text(rng: random.Random, earlier: list[str]) -> str:
-    """150-300 words (counting every branch) in three paragraphs, with `{value}`
-    interpolations and `{if}` passages, one inline and one on lines of its own."""
-    total = rng.randint(150, 300)
+def _node_text(rng: random.Random, earlier: list[str], words: tuple[int, int]) -> str:
+    """About `words` words (150-300 by default, counting every branch) in three paragraphs,
+    with `{value}` interpolations and `{if}` passages, one inline and one on lines of its own."""
+    total = max(rng.randint(*words), 40)
     value = rng.choice(
         [
             "You have {supply} trains of shells left.",
@@ -504,7 +504,7 @@ def _node_id(index: int) -> str:
     return f"n{index:05d}"
 
 
-def build_story_data(nodes: int, seed: int) -> dict[str, Any]:
+def build_story_data(nodes: int, seed: int, words: tuple[int, int] = (150, 300)) -> dict[str, Any]:
     """The story as the dict a TOML file would parse to (story, variable, node, ending)."""
     rng = random.Random(seed)
     widths = layer_widths(nodes)
@@ -551,7 +551,7 @@ def build_story_data(nodes: int, seed: int) -> dict[str, Any]:
                 node["viewpoint"] = viewpoint
             if position == 0:
                 node["chapter"] = f"Chapter {layer + 1}: {year}"
-            node["text"] = _node_text(rng, earlier)
+            node["text"] = _node_text(rng, earlier, words)
             if position == 0 or rng.random() < 0.25:
                 node["effects"] = (
                     f"year = max(year, {year})" if position == 0 else _effects(rng, 1, 2)

@@ -7,6 +7,7 @@ Every problem is collected with its file and line and raised together as one
 from __future__ import annotations
 
 import difflib
+import gc
 import hashlib
 import re
 import tomllib
@@ -33,9 +34,28 @@ from game.story import Choice, Ending, Node, Outcome, Route, Story, Type, Variab
 from game.text import Template, compile_template
 from game.tomlpos import LineMap
 
-MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_FILES = 200
 MAIN_FILE = "story.toml"
+
+
+class _Lines:
+    """A file's line numbers, scanned on the first question and kept."""
+
+    __slots__ = ("_map", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._map: LineMap | None = None
+
+    @property
+    def map(self) -> LineMap:
+        if self._map is None:
+            self._map = LineMap(self._text)
+        return self._map
+
+    def line_of(self, path: Sequence[str | int]) -> int:
+        return self.map.line_of(path)
 
 
 @dataclass
@@ -46,16 +66,13 @@ class _Source:
     text: str
     data: dict[str, Any]
     model: fmt.StoryFile | None = None
-    _lines: LineMap | None = field(default=None, repr=False)
+    lines: _Lines = field(init=False, repr=False)
 
-    @property
-    def lines(self) -> LineMap:
-        if self._lines is None:
-            self._lines = LineMap(self.text)
-        return self._lines
+    def __post_init__(self) -> None:
+        self.lines = _Lines(self.text)
 
     def where(self, path: Sequence[str | int]) -> Where:
-        return Where(self.name, self.lines.line_of(path))
+        return Where(self.name, 0, tuple(path), self.lines)
 
 
 def story_files(path: Path) -> list[Path]:
@@ -74,7 +91,18 @@ def story_files(path: Path) -> list[Path]:
 
 def load_story(path: str | Path) -> Story:
     """Load and cross-check a story file or folder; raise StoryError listing every problem."""
-    path = Path(path)
+    # Loading builds a large graph of objects that all stay alive; the cyclic collector
+    # would walk it again and again for nothing (a third of the load time on big stories).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_story(Path(path))
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_story(path: Path) -> Story:
     if not path.exists():
         raise StoryError([Problem(str(path), 0, "no such file or folder")])
     files = story_files(path)
@@ -338,6 +366,8 @@ class _Builder:
         self.problems = problems
         self.scope = Scope({})
         self.broken: dict[str, VarSpec] = {}
+        self.cache: dict[tuple[str, str | None], Compiled | ExprError] = {}
+        self.effect_cache: dict[str, list[Effect] | ExprError] = {}
 
     def error(self, where: Where, message: str) -> None:
         self.problems.append(Problem(where.file, where.line, message))
@@ -546,11 +576,37 @@ class _Builder:
 
     # -- compiling pieces --
 
+    def compiled(self, text: str, want: str | None) -> Compiled:
+        """Compile an expression once per load: stories repeat conditions like `supply > 2`."""
+        key = (text, want)
+        found = self.cache.get(key)
+        if found is None:
+            try:
+                found = compile_expression(text, self.scope, want)  # type: ignore[arg-type]
+            except ExprError as error:
+                found = error
+            self.cache[key] = found
+        if isinstance(found, ExprError):
+            raise found
+        return found
+
+    def compiled_effects(self, text: str) -> list[Effect]:
+        found = self.effect_cache.get(text)
+        if found is None:
+            try:
+                found = compile_effects(text, self.scope)
+            except ExprError as error:
+                found = error
+            self.effect_cache[text] = found
+        if isinstance(found, ExprError):
+            raise found
+        return found
+
     def expression(
         self, source: _Source, path: tuple[str | int, ...], text: str, want: str, what: str
     ) -> Compiled | None:
         try:
-            return compile_expression(text, self.scope, want)  # type: ignore[arg-type]
+            return self.compiled(text, want)
         except ExprError as error:
             self.located(source, path, _expr_message(what, text, error))
             return None
@@ -562,16 +618,16 @@ class _Builder:
         for index, text in enumerate(_as_list(raw)):
             at = (*path, index) if isinstance(raw, list) else path
             try:
-                compiled.extend(compile_effects(text, self.scope))
+                compiled.extend(self.compiled_effects(text))
             except ExprError as error:
                 self.located(source, at, _expr_message("effects", text, error))
         return tuple(compiled)
 
     def template(self, source: _Source, path: tuple[str | int, ...], text: str) -> Template | None:
         try:
-            return compile_template(text, self.scope)
+            return compile_template(text, self.scope, self.compiled)
         except ExprError as error:
-            line = source.lines.text_line(path, error.column)
+            line = source.lines.map.text_line(path, error.column)
             table, _model = _table_at(path, source.data)
             self.error(Where(source.name, line), f"{table}: in '{path[-1]}': {error.message}")
             return None

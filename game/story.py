@@ -6,9 +6,9 @@ interface and the tools only ever see these.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from game.expr import Compiled, Effect, Value
 from game.text import Template
@@ -16,12 +16,29 @@ from game.text import Template
 Type = Literal["int", "bool", "str"]
 
 
+class LineSource(Protocol):
+    def line_of(self, path: Sequence[str | int]) -> int: ...
+
+
 @dataclass(frozen=True)
 class Where:
-    """Where something was written, for messages and tools."""
+    """Where something was written, for messages and tools.
+
+    Either a known line, or a key path whose line is looked up on first use: scanning a
+    big file for line numbers costs as much as parsing it, and a story that loads
+    cleanly may never need one.
+    """
 
     file: str
-    line: int
+    known_line: int = 0
+    path: tuple[str | int, ...] = ()
+    source: LineSource | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def line(self) -> int:
+        if self.source is None:
+            return self.known_line
+        return self.source.line_of(self.path)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}"

@@ -11,6 +11,7 @@ Templates are parsed and checked once, at load time.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from game.expr import Compiled, ExprError, Scope, Value, Vars, Visits, compile_expression
@@ -87,8 +88,16 @@ def _standalone(source: str, start: int, end: int) -> tuple[int, int] | None:
     return line_start, min(line_end + 1, len(source))
 
 
-def compile_template(source: str, scope: Scope) -> Template:
-    """Parse and check a template, or raise TemplateError with an offset."""
+Compiler = Callable[[str, str | None], Compiled]
+
+
+def compile_template(source: str, scope: Scope, compiler: Compiler | None = None) -> Template:
+    """Parse and check a template, or raise TemplateError with an offset.
+
+    `compiler` compiles the expressions in its tags; the loader passes one that caches.
+    """
+    if compiler is None:
+        compiler = lambda text, want: compile_expression(text, scope, want)  # type: ignore[arg-type]  # noqa: E731
     reads: set[str] = set()
     places: set[str] = set()
     # stack of (branches so far, current condition, current parts, offset of the {if})
@@ -102,7 +111,7 @@ def compile_template(source: str, scope: Scope) -> Template:
 
     def compile_at(expression: str, offset: int, want: str | None) -> Compiled:
         try:
-            compiled = compile_expression(expression, scope, want)  # type: ignore[arg-type]
+            compiled = compiler(expression, want)
         except ExprError as error:
             raise TemplateError(error.message, offset + error.column) from None
         reads.update(compiled.reads)

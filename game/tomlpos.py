@@ -27,6 +27,12 @@ _HEADER = re.compile(rf"(\[\[?)[ \t]*({_DOTTED_KEY})[ \t]*\]")
 _KEY = re.compile(rf"({_DOTTED_KEY})[ \t]*=[ \t]*")
 _PART = re.compile(_KEY_PART)
 _ESCAPE_LENGTH = {"u": 6, "U": 10}
+_STRING_BODY = {  # what ends a stretch of plain text inside each kind of string
+    '"""': re.compile(r'\\.|"""', re.DOTALL),  # an escape (a line-ending backslash too) or the end
+    "'''": re.compile(r"'''"),
+    '"': re.compile(r'\\.|"|\n'),
+    "'": re.compile(r"'|\n"),
+}
 
 
 def _split_key(dotted: str) -> list[str]:
@@ -200,33 +206,35 @@ class LineMap:
             self._pos += 1  # TOML trims a newline right after the opening quotes
             self._line += 1
         text_line = self._line
-        begin = self._pos
-        basic = delimiter[0] == '"'
-        while self._pos < len(source):
-            char = source[self._pos]
-            if basic and char == "\\":
-                if source.startswith("\n", self._pos + 1):
-                    self._line += 1
-                self._pos += 2
-                continue
-            if char == "\n":
-                if not multi:
-                    break  # a one-line string cannot continue; tomllib has said so already
-                self._line += 1
-            if source.startswith(delimiter, self._pos):
-                end = self._pos
-                if multi:  # up to two quotes just before the closing ones belong to the text
-                    extra = 0
-                    while extra < 2 and source.startswith(delimiter[0], end + 3):
-                        end += 1
-                        extra += 1
-                if path is not None:
-                    self.strings[path] = StringValue(delimiter, text_line, source[begin:end])
-                self._pos = end + len(delimiter)
+        begin = position = self._pos
+        pattern = _STRING_BODY[delimiter]
+        while True:  # jump from one escape or quote to the next, not char by char
+            match = pattern.search(source, position)
+            if match is None:
+                if multi:
+                    self._line += source.count("\n", begin)
+                    if self.unterminated is None:
+                        self.unterminated = start_line
+                self._pos = len(source)
                 return
-            self._pos += 1
-        if multi and self.unterminated is None:
-            self.unterminated = start_line
+            token = match.group(0)
+            if token[0] == "\\":
+                position = match.end()
+                continue
+            if token == "\n":  # a one-line string cannot continue; tomllib has said so already
+                self._pos = match.start()
+                return
+            end = match.start()
+            if multi:  # up to two quotes just before the closing ones belong to the text
+                extra = 0
+                while extra < 2 and source.startswith(delimiter[0], end + 3):
+                    end += 1
+                    extra += 1
+            self._line += source.count("\n", begin, end)
+            if path is not None:
+                self.strings[path] = StringValue(delimiter, text_line, source[begin:end])
+            self._pos = end + len(delimiter)
+            return
 
     def _container(self, path: Path) -> None:
         """Consume an array or inline table, recording the line of each array item."""
