@@ -5,6 +5,7 @@ Exit codes (also in `divergence --help`):
   1  a story has errors (`check` found problems, or the story to play failed to load)
   2  the command line was wrong (unknown option, unknown story, bad value)
   3  a save could not be loaded or written
+  70  an unexpected internal error (a bug; DIVERGENCE_DEBUG=1 shows the traceback)
   130  interrupted with Ctrl-C (the game is saved first)
 """
 
@@ -28,6 +29,7 @@ EXIT_STORY = 1
 EXIT_USAGE = 2
 EXIT_SAVE = 3
 EXIT_INTERRUPTED = 130
+EXIT_BUG = 70
 
 EPILOG = """\
 exit codes:
@@ -133,9 +135,19 @@ def default_player() -> str:
         return "player"
 
 
+def _tolerant_streams() -> None:
+    """Undecodable input or an output encoding without a character must not crash play."""
+    for stream in (sys.stdin, sys.stdout):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
 def main(
     argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None
 ) -> int:
+    if stdin is None or stdout is None:
+        _tolerant_streams()
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     args = build_parser().parse_args(argv)
@@ -156,6 +168,14 @@ def main(
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as error:  # a bug of ours: one clear line, the traceback only on request
+        if os.environ.get("DIVERGENCE_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"divergence: unexpected error ({type(error).__name__}: {error}). This is a bug in "
+            "Divergence; run again with DIVERGENCE_DEBUG=1 to see where it happened.\n"
+        )
+        return EXIT_BUG
 
 
 def plural(count: int, word: str) -> str:

@@ -77,7 +77,11 @@ class PlainGame:
     # -- the loop --
 
     def play(self, seed: int, load: str | None = None) -> int:
-        self.run = Playthrough.begin(self.engine, seed)
+        try:
+            self.run = Playthrough.begin(self.engine, seed)
+        except EngineError as error:
+            self.say(f"The story '{self.story.id}' cannot start: {error}")
+            return 1
         if load is not None and not self.load(load, at_start=True):
             return 3
         self.say(self.story.title.upper())

@@ -310,3 +310,55 @@ def test_options_before_the_subcommand_are_kept(tmp_path: Path) -> None:
     )
     assert code == EXIT_OK
     assert (tmp_path / "here" / "auto-crossroads-g.toml").is_file()
+
+
+def test_undecodable_input_bytes_do_not_crash_plain_play(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "game",
+            "play",
+            str(CROSSROADS),
+            "--plain",
+            "--saves",
+            str(tmp_path),
+            "--player",
+            "H",
+        ],
+        input=b"\xff\xfe\xfa\n3\n",
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == EXIT_OK
+    assert b"Traceback" not in result.stderr
+    assert b"is not a choice or a command" in result.stdout
+    assert SaveFolder(tmp_path).read("auto-crossroads-h").node == "front"
+
+
+def test_a_story_whose_routes_loop_at_the_start_is_reported(tmp_path: Path) -> None:
+    story = tmp_path / "loop.toml"
+    story.write_text(
+        '[story]\nid = "loop"\ntitle = "Loop"\nsummary = "s"\nstart = "a"\nera = "1941"\n'
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n[[node.route]]\ngoto = "b"\n'
+        '[[node]]\nid = "b"\ntitle = "B"\ntext = "b"\n[[node.route]]\ngoto = "a"\n'
+    )
+    code, out = run_cli("play", str(story), "--plain", "--saves", str(tmp_path / "s"))
+    assert code == EXIT_STORY
+    assert "The story 'loop' cannot start: more than 1000 automatic steps" in out
+
+
+def test_an_unexpected_error_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import game.cli
+
+    def broken(*args: object) -> int:
+        raise RuntimeError("the printer is on fire")
+
+    monkeypatch.delenv("DIVERGENCE_DEBUG", raising=False)
+    monkeypatch.setattr(game.cli, "cmd_stories", broken)
+    assert main(["stories"], io.StringIO(), io.StringIO()) == 70
+    err = capsys.readouterr().err
+    assert "unexpected error (RuntimeError: the printer is on fire)" in err
+    assert "DIVERGENCE_DEBUG=1" in err
