@@ -273,6 +273,7 @@ def bench_play(stories: list[tuple[str, Story]], args: argparse.Namespace, repor
     details = []
     for name, story in stories:
         engine = Engine(story)
+        gc.freeze()  # as `divergence play` does once its story is loaded
         try:
             play(engine, 0.1, args.seed)  # warm-up
             runs = [

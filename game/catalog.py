@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -86,12 +87,23 @@ class Catalog:
         return Entry(path, story.id, story)
 
     def find(self, name: str) -> Entry:
-        """A story by id, or by the path of its file or folder. Raises StoryError if missing."""
+        """A story by id, or by the path of its file or folder. Raises UnknownStory if missing.
+
+        A name is taken as a path only when it looks like one (a separator, a .toml ending, or
+        a folder with a story.toml), so a stray folder called `june22` cannot hide the story.
+        """
         path = Path(name).expanduser()
-        if path.exists():
+        looks_like_path = (
+            "/" in name
+            or os.sep in name
+            or name.endswith(".toml")
+            or (path.is_dir() and (path / MAIN_FILE).is_file())
+        )
+        if looks_like_path and path.exists():
             return self._load(path)
-        for entry in self.entries():
-            if entry.id == name:
-                return entry
+        matches = [entry for entry in self.entries() if entry.id == name]
+        playable = [entry for entry in matches if entry.story is not None]
+        if playable or matches:
+            return (playable or matches)[0]
         known = ", ".join(entry.id for entry in self.entries()) or "none"
         raise UnknownStory(f"no story called '{name}' and no such file (stories found: {known})")

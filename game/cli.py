@@ -12,6 +12,7 @@ Exit codes (also in `divergence --help`):
 from __future__ import annotations
 
 import argparse
+import gc
 import getpass
 import os
 import sys
@@ -19,17 +20,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from game import __version__
+from game import __version__, exitcodes
 from game.catalog import Catalog, UnknownStory
+from game.errors import SaveError, SlotNameError
 from game.locations import saves_folder
+from game.saves import SaveFile, SaveFolder, autosave_slot, read_save
 from game.story import Story
 
-EXIT_OK = 0
-EXIT_STORY = 1
-EXIT_USAGE = 2
-EXIT_SAVE = 3
-EXIT_INTERRUPTED = 130
-EXIT_BUG = 70
+EXIT_OK = exitcodes.OK
+EXIT_STORY = exitcodes.STORY
+EXIT_USAGE = exitcodes.USAGE
+EXIT_SAVE = exitcodes.SAVE
+EXIT_INTERRUPTED = exitcodes.INTERRUPTED
+EXIT_BUG = exitcodes.BUG
 
 EPILOG = """\
 exit codes:
@@ -37,6 +40,7 @@ exit codes:
   1    a story has errors (check found problems, or the story failed to load)
   2    the command line was wrong (unknown option, unknown story, bad value)
   3    a save could not be loaded or written
+  70   an unexpected internal error: a bug (DIVERGENCE_DEBUG=1 shows where)
   130  interrupted with Ctrl-C (the game is saved first)
 
 Saves go to ./saves when run from a checkout, otherwise to the user's data
@@ -105,10 +109,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=None, help="seed for chance outcomes (default: random)"
     )
     play.add_argument(
-        "--player", default=None, help="player's name, recorded in saves (default: your user name)"
+        "--player",
+        default=None,
+        help="player's name, recorded in saves (default: $DIVERGENCE_PLAYER, else your user name)",
     )
-    play.add_argument(
-        "--load", metavar="SAVE", default=None, help="start from this save slot or file"
+    resume_from = play.add_mutually_exclusive_group()
+    resume_from.add_argument(
+        "--load", metavar="SAVE", default=None, help="start from this save: a slot name or a file"
+    )
+    resume_from.add_argument(
+        "--continue",
+        dest="resume",
+        action="store_true",
+        help="carry on from this player's autosave of the story",
     )
     _common(play)
 
@@ -151,6 +164,10 @@ def main(
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     args = build_parser().parse_args(argv)
+    missing = [folder for folder in args.stories if not Path(folder).is_dir()]
+    if missing:
+        sys.stderr.write(f"divergence: --stories {missing[0]}: no such folder\n")
+        return EXIT_USAGE
     catalog = Catalog(Path(folder) for folder in args.stories)
     try:
         if args.command == "stories":
@@ -227,34 +244,69 @@ def cmd_check(catalog: Catalog, names: list[str], out: TextIO) -> int:
     return EXIT_OK
 
 
-def _load_for_play(catalog: Catalog, name: str, out: TextIO) -> Story | None:
+def _load_for_play(catalog: Catalog, name: str) -> Story | None:
     entry = catalog.find(name)
     if entry.error is not None:
-        out.write(f"The story '{entry.id}' cannot be played because it has errors:\n")
-        out.write(entry.error.report() + "\n")
+        sys.stderr.write(f"The story '{entry.id}' cannot be played because it has errors:\n")
+        sys.stderr.write(entry.error.report() + "\n")
         return None
     return entry.story
 
 
+def _save_to_resume(
+    args: argparse.Namespace, folder: SaveFolder, story: Story, player: str, out: TextIO
+) -> tuple[SaveFile | None, str, int]:
+    """The save named by --load or --continue: (save, label, exit code if it cannot be read)."""
+    if args.resume:
+        slot = autosave_slot(story.id, player)
+        try:
+            return folder.read(slot), f"the autosave '{slot}'", EXIT_OK
+        except SaveError as error:
+            if not folder.slot_path(slot).exists():
+                out.write(f"No autosave of '{story.id}' for {player} yet; starting a new game.\n")
+                return None, "", EXIT_OK
+            sys.stderr.write(f"divergence: cannot continue: {error}\n")
+            return None, "", EXIT_SAVE
+    if args.load is None:
+        return None, "", EXIT_OK
+    name: str = args.load
+    try:
+        if os.sep in name or "/" in name or name.endswith(".toml"):
+            return read_save(Path(name)), f"'{name}'", EXIT_OK
+        return folder.read(name), f"'{name}'", EXIT_OK
+    except (SaveError, SlotNameError) as error:
+        sys.stderr.write(f"divergence: cannot load '{name}': {getattr(error, 'reason', error)}\n")
+        return None, "", EXIT_SAVE
+
+
 def cmd_play(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from game.plain import PlainGame
-    from game.saves import SaveFolder
 
-    story = _load_for_play(catalog, args.story, stdout)
+    story = _load_for_play(catalog, args.story)
     if story is None:
         return EXIT_STORY
+    gc.freeze()  # the story lives as long as the game: keep the collector from rescanning it
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(6), "big")
     if not 0 <= seed < 2**63:
-        stdout.write("divergence: --seed must be between 0 and 2**63 - 1\n")
+        sys.stderr.write("divergence: --seed must be between 0 and 2**63 - 1\n")
         return EXIT_USAGE
-    game = PlainGame(
-        story, SaveFolder(saves_folder(args.saves)), args.player or default_player(), stdout, stdin
-    )
+    folder = SaveFolder(saves_folder(args.saves))
+    player = args.player or default_player()
+    save, label, code = _save_to_resume(args, folder, story, player, stdout)
+    if code != EXIT_OK:
+        return code
+    if not args.plain:
+        stdout.write("(The full-screen interface is not built yet; playing in plain mode.)\n\n")
+    game = PlainGame(story, folder, player, stdout, stdin)
     try:
-        return game.play(seed, load=args.load)
+        return game.play(seed, save, label)
     except KeyboardInterrupt:
-        game.autosave()
-        stdout.write("\nInterrupted; the game was saved automatically.\n")
+        saved = game.autosave()
+        stdout.write(
+            "\nInterrupted; the game was saved automatically.\n"
+            if saved
+            else "\nInterrupted; the game could not be saved.\n"
+        )
         return EXIT_INTERRUPTED
 
 
@@ -278,6 +330,8 @@ def cmd_menu(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: 
     args.seed = None
     args.player = None
     args.load = None
+    args.resume = False
+    args.plain = True
     return cmd_play(catalog, args, stdin, stdout)
 
 

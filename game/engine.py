@@ -15,11 +15,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
 
-from game.expr import Effect, Evaluator, IntEvaluator, Value
+from game.expr import MAX_INT, Effect, Evaluator, IntEvaluator, Value
+from game.gcpause import gc_paused
 from game.story import Choice, Ending, Node, Outcome, Story
 
 MAX_AUTOMATIC_STEPS = 1000
-UNBOUNDED = 2**63  # beyond any value the saturating arithmetic can produce
+UNBOUNDED = MAX_INT  # where the arithmetic saturates; a number without bounds stops there
 
 # Records on the hot path are built with tuple.__new__: the same named tuple as calling the
 # class, without the Python-level constructor (half the cost, measured by benchmarks/core.py).
@@ -201,7 +202,8 @@ class Engine:
 
     def __init__(self, story: Story) -> None:
         self.story = story
-        self._plans = {node_id: self._plan(node) for node_id, node in story.nodes.items()}
+        with gc_paused():  # thousands of long-lived closures: nothing for the collector to find
+            self._plans = {node_id: self._plan(node) for node_id, node in story.nodes.items()}
         self._by_key = {node_id: plan.by_key for node_id, plan in self._plans.items()}
         self._ending_ids = frozenset(story.endings)
         self._auto_endings = tuple(

@@ -46,10 +46,14 @@ _TOKEN = re.compile(
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op>==|!=|<=|>=|\+=|-=|&&|\|\||[-+*/%<>=(),;!])
     """,
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,  # only ASCII digits and spaces: '١' is not a number here
 )
 
 _KEYWORDS = {"and", "or", "not", "true", "false"}
+FUNCTIONS = frozenset({"visits", "visited", "min", "max", "abs"})
+TEMPLATE_WORDS = frozenset({"if", "elif", "else", "end"})
+RESERVED = frozenset(_KEYWORDS) | FUNCTIONS | TEMPLATE_WORDS
+"""Names a variable may not take: words of the expression and template languages."""
 _COMPARE = {"==", "!=", "<", "<=", ">", ">="}
 
 
@@ -335,6 +339,7 @@ class Compiled:
     reads: frozenset[str] = frozenset()
     places: frozenset[str] = frozenset()
     constant: Value | None = None
+    values: frozenset[str] | None = None  # every text value it can give, when known
 
 
 @dataclass
@@ -509,12 +514,6 @@ def _arith(op: str) -> Callable[[Evaluator, Evaluator], tuple[Type, Evaluator]]:
         # the checker has proved both sides are numbers
         left = cast(IntEvaluator, left_any)
         right = cast(IntEvaluator, right_any)
-        if op == "+":
-            return "int", lambda v, n: _clip(left(v, n) + right(v, n))
-        if op == "-":
-            return "int", lambda v, n: _clip(left(v, n) - right(v, n))
-        if op == "*":
-            return "int", lambda v, n: _clip(left(v, n) * right(v, n))
         if op == "/":
             return "int", lambda v, n: _divide(left(v, n), right(v, n))
         if op == "%":
@@ -602,7 +601,7 @@ _STEP: dict[str, Callable[[int, int], int]] = {
 }
 
 
-_ARITHMETIC = {op: _arith(op) for op in ("+", "-", "*", "/", "%", "<", "<=", ">", ">=")}
+_ARITHMETIC = {op: _arith(op) for op in ("/", "%", "<", "<=", ">", ">=")}  # + - *: _saturating
 
 
 def _describe(kind: Type) -> str:
@@ -620,7 +619,15 @@ def compile_expression(source: str, scope: Scope, want: Type | None = None) -> C
     constant: Value | None = None
     if not checker.reads and not checker.places:
         constant = evaluate({}, {})
-    return Compiled(kind, evaluate, frozenset(checker.reads), frozenset(checker.places), constant)
+    values: frozenset[str] | None = None
+    if kind == "str":  # text comes only from literals and text variables
+        if isinstance(tree, Literal_):
+            values = frozenset({str(tree.value)})
+        elif isinstance(tree, Name):
+            values = scope.variables[tree.name].values or None
+    return Compiled(
+        kind, evaluate, frozenset(checker.reads), frozenset(checker.places), constant, values
+    )
 
 
 # --- effects ----------------------------------------------------------------------
@@ -691,15 +698,12 @@ def compile_effects(source: str, scope: Scope) -> list[Effect]:
                 f"'{target}' holds {_describe(spec.type)}, but this value is {_describe(value.type)}",
                 offset,
             )
-        if (
-            spec.type == "str"
-            and spec.values
-            and value.constant is not None
-            and value.constant not in spec.values
-        ):
-            allowed = ", ".join(f'"{item}"' for item in sorted(spec.values))
-            raise ExprError(
-                f"'{target}' cannot be \"{value.constant}\"; its values are {allowed}", offset
-            )
+        if spec.type == "str" and spec.values and value.values is not None:
+            outside = sorted(value.values - spec.values)
+            if outside:
+                allowed = ", ".join(f'"{item}"' for item in sorted(spec.values))
+                raise ExprError(
+                    f"'{target}' cannot be \"{outside[0]}\"; its values are {allowed}", offset
+                )
         effects.append(Effect(target, op, value, text.strip(), column))
     return effects

@@ -7,7 +7,6 @@ Every problem is collected with its file and line and raised together as one
 from __future__ import annotations
 
 import difflib
-import gc
 import hashlib
 import re
 import tomllib
@@ -22,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from game import format as fmt
 from game.errors import Problem, StoryError
 from game.expr import (
+    RESERVED,
     Compiled,
     Effect,
     ExprError,
@@ -30,6 +30,7 @@ from game.expr import (
     compile_effects,
     compile_expression,
 )
+from game.gcpause import gc_paused
 from game.story import Choice, Ending, Node, Outcome, Route, Story, Type, Variable, Where
 from game.text import Template, compile_template
 from game.tomlpos import LineMap
@@ -76,30 +77,32 @@ class _Source:
 
 
 def story_files(path: Path) -> list[Path]:
-    """The files that make up the story at `path`: the main file first."""
-    if path.is_dir():
-        main = path / MAIN_FILE
-        others = sorted(
-            item
-            for item in path.rglob("*.toml")
-            if item != main
-            and not any(part.startswith(".") for part in item.relative_to(path).parts)
-        )
-        return [main, *others]
-    return [path]
+    """The files that make up the story at `path`: the main file first.
+
+    A folder without a story.toml yields just that (missing) file, without walking the
+    folder; a folder with too many files stops being walked past the limit.
+    """
+    if not path.is_dir():
+        return [path]
+    main = path / MAIN_FILE
+    if not main.is_file():
+        return [main]
+    others: list[Path] = []
+    for item in path.rglob("*.toml"):
+        if item == main or any(part.startswith(".") for part in item.relative_to(path).parts):
+            continue
+        others.append(item)
+        if len(others) >= MAX_FILES:
+            break
+    return [main, *sorted(others)]
 
 
 def load_story(path: str | Path) -> Story:
     """Load and cross-check a story file or folder; raise StoryError listing every problem."""
     # Loading builds a large graph of objects that all stay alive; the cyclic collector
     # would walk it again and again for nothing (a third of the load time on big stories).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return _load_story(Path(path))
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _load_story(path: Path) -> Story:
@@ -110,7 +113,7 @@ def _load_story(path: Path) -> Story:
         raise StoryError(
             [Problem(str(path), 0, f"a story folder needs a {MAIN_FILE} with the [story] table")]
         )
-    if len(files) > MAX_FILES:
+    if len(files) > MAX_FILES:  # story_files stops one past the limit
         raise StoryError([Problem(str(path), 0, f"more than {MAX_FILES} files in a story folder")])
     problems: list[Problem] = []
     sources: list[_Source] = []
@@ -347,8 +350,12 @@ def _pydantic_problem(source: _Source, loc: tuple[str | int, ...], item: Any) ->
     if kind == "literal_error":
         expected = item.get("ctx", {}).get("expected", "")
         return Problem(where.file, where.line, f"{prefix}'{key}' should be one of {expected}")
-    if kind in ("int_type", "bool_type") or str(key) == "default":
-        pass
+    if key == "default" and kind in ("int_type", "int_from_float", "float_type"):
+        return Problem(
+            where.file,
+            where.line,
+            f"{prefix}'default' should be a whole number, true/false or text",
+        )
     message = item["msg"]
     return Problem(where.file, where.line, f"{prefix}'{key}': {message[0].lower()}{message[1:]}")
 
@@ -472,20 +479,11 @@ class _Builder:
                         where, f"variable name '{name}' must use letters, digits and underscores"
                     )
                     continue
-                if name in (
-                    "and",
-                    "or",
-                    "not",
-                    "true",
-                    "false",
-                    "visits",
-                    "visited",
-                    "min",
-                    "max",
-                    "abs",
-                ):
+                if name in RESERVED:
                     self.error(
-                        where, f"'{name}' is a word of the expression language; choose another name"
+                        where,
+                        f"'{name}' is a word of the expression or text language; "
+                        "choose another name",
                     )
                     continue
                 if name in first_seen:
@@ -531,7 +529,7 @@ class _Builder:
                 raw.max is not None and default > raw.max
             ):
                 self.error(
-                    at, f"variable '{name}': default {default} is outside {raw.min}..{raw.max}"
+                    at, f"variable '{name}': default {default} is {_bounds(raw.min, raw.max)}"
                 )
                 return None
         if kind == "str":
@@ -796,6 +794,12 @@ class _Builder:
             content_warnings=tuple(raw.content_warnings),
             where=source.where(path),
         )
+
+
+def _bounds(low: int | None, high: int | None) -> str:
+    if low is not None and high is not None:
+        return f"outside {low}..{high}"
+    return f"below the min {low}" if low is not None else f"above the max {high}"
 
 
 def _type_of(value: int | bool | str) -> Type:

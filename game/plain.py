@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TextIO
 
+from game import exitcodes
 from game.engine import ChoiceUnavailable, Engine, EngineError, GameState, Playthrough
 from game.errors import SaveError, SlotNameError
 from game.saves import Profile, SaveFile, SaveFolder, autosave_slot, resume, snapshot
@@ -64,11 +66,14 @@ class PlainGame:
     out: TextIO
     input: TextIO
     run: Playthrough = field(init=False)
-    created: object = None
 
     def __post_init__(self) -> None:
         self.engine = Engine(self.story)
         self.profile: Profile = self.saves.profile(self.player)
+        self.created = datetime.now(UTC).replace(microsecond=0)
+        # Autosave only once something happened this session (a decision or a load), so that
+        # opening a story and leaving at once never clobbers an earlier autosave.
+        self.touched = False
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -76,14 +81,15 @@ class PlainGame:
 
     # -- the loop --
 
-    def play(self, seed: int, load: str | None = None) -> int:
+    def play(self, seed: int, save: SaveFile | None = None, label: str = "") -> int:
+        """Play until the story ends, the input ends or the player quits; return the exit code."""
         try:
             self.run = Playthrough.begin(self.engine, seed)
         except EngineError as error:
             self.say(f"The story '{self.story.id}' cannot start: {error}")
-            return 1
-        if load is not None and not self.load(load, at_start=True):
-            return 3
+            return exitcodes.STORY
+        if save is not None and not self.resume(save, label or "the save", at_start=True):
+            return exitcodes.SAVE
         self.say(self.story.title.upper())
         if self.story.subtitle:
             self.say(self.story.subtitle)
@@ -93,20 +99,27 @@ class PlainGame:
         self.show()
         while True:
             if self.run.state.over:
-                self.autosave()
-                return 0
+                return exitcodes.OK if self.autosave() else exitcodes.SAVE
             self.out.write("> ")
             self.out.flush()
             line = self.input.readline()
             if not line:
                 self.say()
-                self.autosave()
-                self.say("Input ended; the game was saved automatically.")
-                return 0
+                return self.stop("Input ended")
             if not self.command(line.strip()):
-                self.autosave()
-                self.say("Saved automatically. Goodbye.")
-                return 0
+                return self.stop("Goodbye")
+
+    def stop(self, why: str) -> int:
+        if not self.touched:
+            self.say(f"{why}; nothing was decided, so no save was made.")
+            return exitcodes.OK
+        if not self.autosave():
+            self.say(f"{why}; the game could NOT be saved (see above).")
+            return exitcodes.SAVE
+        slot = autosave_slot(self.story.id, self.player)
+        self.say(f"{why}; the game was saved automatically as '{slot}'.")
+        self.say(f"To carry on: divergence play {self.story.id} --plain --continue")
+        return exitcodes.OK
 
     def command(self, line: str) -> bool:
         """Handle one line of input; False means stop."""
@@ -115,7 +128,7 @@ class PlainGame:
         word, _, rest = line.partition(" ")
         word = word.lower()
         rest = rest.strip()
-        if line.isdigit():
+        if re.fullmatch(r"[0-9]{1,6}", line):
             self.take(int(line))
         elif word in ("quit", "exit", "q"):
             return False
@@ -150,6 +163,8 @@ class PlainGame:
 
     def prompt_hint(self) -> str:
         count = len(self.engine.options(self.run.state))
+        if count == 0:
+            return "No choice is open here; type 'undo' to go back, or 'help'."
         return f"Type a number from 1 to {count}, or 'help'."
 
     def take(self, number: int) -> None:
@@ -167,6 +182,7 @@ class PlainGame:
         except (ChoiceUnavailable, EngineError) as error:
             self.say(f"That cannot be done: {error}")
             return
+        self.touched = True
         changes = self.engine.changes(before, after)
         self.say()
         self.say(f"You chose: {option.choice.label}")
@@ -301,13 +317,16 @@ class PlainGame:
     # -- saving and loading --
 
     def save_file(self) -> SaveFile:
-        return snapshot(self.story, self.run.state, self.player)
+        return snapshot(self.story, self.run.state, self.player, created=self.created)
 
-    def autosave(self) -> None:
+    def autosave(self) -> bool:
+        """Save to this player's autosave slot; False (after saying why) when it failed."""
         try:
             self.saves.write(autosave_slot(self.story.id, self.player), self.save_file())
-        except (SaveError, OSError) as error:
+        except (SaveError, SlotNameError, OSError) as error:
             self.say(f"Could not save automatically: {error}")
+            return False
+        return True
 
     def save(self, name: str) -> None:
         if not name:
@@ -338,41 +357,60 @@ class PlainGame:
                     f"{', ' + save.date if save.date else ''} — {save.player}, {when}"
                 )
 
-    def load(self, name: str, at_start: bool = False) -> bool:
+    def load(self, name: str) -> bool:
+        """The `load NAME` command: a slot in the save folder, never a path elsewhere."""
         try:
             save = self.saves.read(name)
         except (SaveError, SlotNameError) as error:
             self.say(f"Cannot load '{name}': {getattr(error, 'reason', error)}")
             return False
+        return self.resume(save, f"'{name}'")
+
+    def resume(self, save: SaveFile, label: str, at_start: bool = False) -> bool:
         if save.story != self.story.id:
             self.say(
-                f"'{name}' is a save of the story '{save.story}'. "
-                f"Play it with: divergence play {save.story} --plain --load {name}"
+                f"{label} is a save of the story '{save.story}'. "
+                f"Play it with: divergence play {save.story} --plain --load SAVE"
             )
             return False
-        resumed = resume(self.story, save)
+        try:
+            resumed = resume(self.story, save, self.engine)
+        except SaveError as error:
+            self.say(f"Cannot load {label}: {error.reason}")
+            return False
         if resumed.fits:
-            self.run = Playthrough(self.engine, resumed.states)
+            self.adopt(resumed.states, save)
             note = (
                 " (the story has been revised since; your path still fits)"
                 if resumed.changed
                 else ""
             )
-            self.say(f"Loaded '{name}'{note}.")
+            self.say(f"Loaded {label}{note}.")
             return True
         assert resumed.broken_at is not None
+        cause = (
+            "The story has changed since"
+            if resumed.changed
+            else "This save does not fit the story; perhaps it was edited after"
+        )
         self.say(
-            f"The story has changed since '{name}' was saved: decision {resumed.broken_at + 1} "
+            f"{cause} {label} was saved: decision {resumed.broken_at + 1} "
             f"no longer fits ({resumed.reason})."
         )
         fitting = len(resumed.states) - 1
-        self.out.write(f"Resume from decision {fitting}, the last point that still fits? [y/n] ")
+        point = f"decision {fitting}" if fitting else "the start"
+        self.out.write(f"Resume from {point}, the last point that still fits? [y/n] ")
         self.out.flush()
         answer = self.input.readline().strip().lower()
         self.say()
         if answer.startswith("y"):
-            self.run = Playthrough(self.engine, resumed.states)
-            self.say(f"Resumed from decision {fitting}.")
+            self.adopt(resumed.states, save)
+            self.say(f"Resumed from {point}.")
             return True
         self.say("Not loaded." if not at_start else "Starting a new game instead.")
         return at_start
+
+    def adopt(self, states: list[GameState], save: SaveFile) -> None:
+        self.run = Playthrough(self.engine, states)
+        self.created = save.created
+        self.touched = True

@@ -9,21 +9,21 @@ damaged or foreign file is reported and never overwritten or deleted.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import tempfile
 import tomllib
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from game.engine import Engine, GameState, PathBreak, Step
+from game.engine import Engine, EngineError, GameState, PathBreak, Step
 from game.errors import SaveError, SlotNameError
 from game.story import Story
 
@@ -34,7 +34,7 @@ SUFFIX = ".toml"
 PROFILES = "profiles"
 MAX_SAVE_BYTES = 4 * 1024 * 1024
 
-_SLOT = re.compile(r"^[\w][\w .-]{0,63}$")
+_SLOT = re.compile(r"^[^\W_][\w .-]{0,63}$")
 _RESERVED = {
     "con",
     "prn",
@@ -56,6 +56,8 @@ def check_slot(name: str) -> str:
         )
     if ".." in name:
         raise SlotNameError(f"'{name}' contains '..'; use letters, digits, spaces, - _ .")
+    if name.lower().endswith(SUFFIX):
+        raise SlotNameError(f"'{name}': leave out '{SUFFIX}'; the game adds it")
     if not _SLOT.match(name) or name.endswith((".", " ")):
         raise SlotNameError(
             f"'{name}' is not a usable save name: up to 64 letters, digits, spaces, - _ and ., "
@@ -66,15 +68,23 @@ def check_slot(name: str) -> str:
     return name
 
 
-def slug(text: str) -> str:
-    """A file-name-safe form of a player's name or story id."""
+def slug(text: str, length: int = 40) -> str:
+    """A file-name-safe form of a player's name or story id, at most `length` characters."""
     text = unicodedata.normalize("NFC", text.strip())
     cleaned = re.sub(r"[^\w-]+", "-", text).strip("-_").lower()
-    return cleaned[:40] or "player"
+    return cleaned[:length].strip("-_") or "player"
+
+
+def name_key(text: str) -> str:
+    """The slug plus a short hash of the exact name, so 'Anna' and 'anna' stay apart."""
+    exact = unicodedata.normalize("NFC", text.strip())
+    digest = hashlib.sha256(exact.encode()).hexdigest()[:6]
+    return f"{slug(exact, 24)}-{digest}"
 
 
 def autosave_slot(story_id: str, player: str) -> str:
-    return f"auto-{slug(story_id)}-{slug(player)}"
+    """The autosave of one player in one story; always a valid slot name (under 64)."""
+    return f"auto-{slug(story_id, 24)}-{name_key(player)}"
 
 
 class SaveFile(BaseModel):
@@ -101,6 +111,12 @@ class SaveFile(BaseModel):
     visits: dict[str, int] = Field(default_factory=dict)
     draws: int = 0
     used: list[str] = Field(default_factory=list)
+
+    @field_validator("created", "saved")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        # a hand-edited time without a zone is taken as UTC, so saves always sort together
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
     def steps(self) -> list[Step]:
         return [Step(node, choice) for node, choice in self.path]
@@ -169,16 +185,18 @@ class Resumed:
         return self.broken_at is None
 
 
-def resume(story: Story, save: SaveFile) -> Resumed:
+def resume(story: Story, save: SaveFile, engine: Engine | None = None) -> Resumed:
     """Replay a save's path on `story`. If the path breaks, keep the part that still fits."""
     if save.story != story.id:
         raise SaveError("", f"this save belongs to the story '{save.story}', not '{story.id}'")
-    engine = Engine(story)
+    engine = engine or Engine(story)
     changed = save.fingerprint != story.fingerprint
     try:
         states = engine.replay(save.seed, save.steps())
     except PathBreak as broken:
         return Resumed(broken.states, broken.index, broken.reason, changed)
+    except EngineError as error:  # the story cannot even start with this save's seed
+        raise SaveError("", f"the story cannot be replayed from this save: {error}") from None
     return Resumed(states, None, "", changed)
 
 
@@ -248,13 +266,9 @@ class SaveFolder:
                 "choose another name or move the file away",
             ) from None
 
-    def read(self, slot_or_path: str | Path) -> SaveFile:
-        path = Path(slot_or_path)
-        if not (
-            isinstance(slot_or_path, Path) or path.suffix == SUFFIX or os.sep in str(slot_or_path)
-        ):
-            path = self.slot_path(str(slot_or_path))
-        return read_save(path)
+    def read(self, slot: str) -> SaveFile:
+        """Read the save in a slot of this folder (never a path elsewhere)."""
+        return read_save(self.slot_path(slot))
 
     def entries(self) -> list[SaveEntry]:
         """Every save in the folder, newest first; damaged ones listed with their reason."""
@@ -288,7 +302,7 @@ class SaveFolder:
     # -- profiles --
 
     def profile_path(self, player: str) -> Path:
-        return self.folder / PROFILES / f"{slug(player)}{SUFFIX}"
+        return self.folder / PROFILES / f"{name_key(player)}{SUFFIX}"
 
     def profile(self, player: str) -> Profile:
         """The player's profile; a new one when none exists or it cannot be read."""
@@ -343,7 +357,3 @@ def read_save(path: Path) -> SaveFile:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "the file"
         raise SaveError(path, f"damaged: '{where}': {first['msg'].lower()}") from None
-
-
-def iter_save_files(folder: Path) -> Iterator[Path]:
-    yield from sorted(path for path in folder.glob(f"*{SUFFIX}") if not path.name.startswith("."))

@@ -120,10 +120,6 @@ class Node:
     content_warnings: tuple[str, ...]
     where: Where
 
-    @property
-    def is_decision(self) -> bool:
-        return bool(self.choices)
-
     def choice(self, key: str) -> Choice | None:
         for choice in self.choices:
             if choice.key == key:

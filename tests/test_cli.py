@@ -12,11 +12,15 @@ from pathlib import Path
 import pytest
 
 from game.cli import EXIT_OK, EXIT_SAVE, EXIT_STORY, EXIT_USAGE, main
-from game.saves import SaveFolder
+from game.saves import SaveFolder, autosave_slot
 
 TESTS = Path(__file__).parent
 CROSSROADS = TESTS / "stories" / "crossroads.toml"
 ROOT = TESTS.parent
+
+
+def auto(player: str) -> str:
+    return autosave_slot("crossroads", player)
 
 
 def run_cli(*args: str, stdin: str = "") -> tuple[int, str]:
@@ -63,8 +67,8 @@ def test_plain_play_end_to_end_in_a_subprocess_with_saving_and_loading(tmp_path:
     assert out.index("Loaded") < out.index("THE END")
     folder = SaveFolder(saves)
     slots = {entry.slot for entry in folder.entries()}
-    assert slots == {"before the attack", "auto-crossroads-anna"}
-    autosave = folder.read("auto-crossroads-anna")
+    assert slots == {"before the attack", auto("Anna")}
+    autosave = folder.read(auto("Anna"))
     assert autosave.ending in ("victory", "defeat")
     assert autosave.path == [("hq", "choice1"), ("hq", "attack"), ("front", "push")]
     assert folder.profile("Anna").endings["crossroads"] == [autosave.ending]
@@ -105,8 +109,9 @@ def test_input_ending_early_autosaves_and_exits_zero(tmp_path: Path) -> None:
         stdin="1\n",
     )
     assert code == EXIT_OK
-    assert "Input ended; the game was saved automatically." in out
-    save = SaveFolder(tmp_path).read("auto-crossroads-boris")
+    assert f"Input ended; the game was saved automatically as '{auto('Boris')}'." in out
+    assert "To carry on: divergence play crossroads --plain --continue" in out
+    save = SaveFolder(tmp_path).read(auto("Boris"))
     assert save.path == [("hq", "choice1")]
 
 
@@ -122,8 +127,8 @@ def test_quit_autosaves(tmp_path: Path) -> None:
         stdin="3\nquit\n2\n",
     )
     assert code == EXIT_OK
-    assert "Saved automatically. Goodbye." in out
-    assert SaveFolder(tmp_path).read("auto-crossroads-c").node == "front"
+    assert f"Goodbye; the game was saved automatically as '{auto('C')}'." in out
+    assert SaveFolder(tmp_path).read(auto("C")).node == "front"
 
 
 def test_bad_input_and_locked_choices_get_clear_answers(tmp_path: Path) -> None:
@@ -160,9 +165,10 @@ def test_undo_in_plain_mode(tmp_path: Path) -> None:
     assert code == EXIT_OK
     assert "Taken back." in out
     assert out.endswith(
-        "> No decisions taken yet.\n> \nInput ended; the game was saved automatically.\n"
+        f"> No decisions taken yet.\n> \nInput ended; the game was saved automatically as "
+        f"'{auto('E')}'.\nTo carry on: divergence play crossroads --plain --continue\n"
     )
-    assert SaveFolder(tmp_path).read("auto-crossroads-e").path == []
+    assert SaveFolder(tmp_path).read(auto("E")).path == []
 
 
 def test_notes_show_history_and_discussion(tmp_path: Path) -> None:
@@ -171,13 +177,16 @@ def test_notes_show_history_and_discussion(tmp_path: Path) -> None:
     assert "To discuss: Was it?" in out
 
 
-def test_loading_a_damaged_save_at_start_exits_3_and_keeps_the_file(tmp_path: Path) -> None:
+def test_loading_a_damaged_save_at_start_exits_3_and_keeps_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "bad.toml").write_text("kind = 'divergence-save'\nformat = [")
     code, out = run_cli(
         "play", str(CROSSROADS), "--plain", "--saves", str(tmp_path), "--load", "bad"
     )
     assert code == EXIT_SAVE
-    assert "Cannot load 'bad': damaged" in out
+    assert out == ""
+    assert "divergence: cannot load 'bad': damaged" in capsys.readouterr().err
     assert (tmp_path / "bad.toml").read_text() == "kind = 'divergence-save'\nformat = ["
 
 
@@ -196,7 +205,7 @@ def test_loading_a_save_whose_story_changed_offers_the_last_fitting_point(tmp_pa
         "--player",
         "F",
         "--load",
-        "auto-crossroads-f",
+        auto("F"),
         stdin="y\nhistory\n",
     )
     assert code == EXIT_OK
@@ -263,13 +272,17 @@ def test_unknown_story_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> N
     assert "no story called 'no_such_story'" in capsys.readouterr().err
 
 
-def test_playing_a_broken_story_shows_its_errors_not_a_traceback(tmp_path: Path) -> None:
+def test_playing_a_broken_story_shows_its_errors_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     broken = tmp_path / "b.toml"
     broken.write_text(CROSSROADS.read_text().replace('start = "hq"', 'start = "hqq"'))
     code, out = run_cli("play", str(broken), "--plain")
     assert code == EXIT_STORY
-    assert "cannot be played because it has errors" in out
-    assert f"{broken}:6: start node 'hqq' does not exist; did you mean 'hq'?" in out
+    err = capsys.readouterr().err
+    assert out == ""
+    assert "cannot be played because it has errors" in err
+    assert f"{broken}:6: start node 'hqq' does not exist; did you mean 'hq'?" in err
 
 
 @pytest.mark.parametrize("command", [[], ["stories"], ["play"], ["check"]])
@@ -309,7 +322,7 @@ def test_options_before_the_subcommand_are_kept(tmp_path: Path) -> None:
         stdin="1\n",
     )
     assert code == EXIT_OK
-    assert (tmp_path / "here" / "auto-crossroads-g.toml").is_file()
+    assert (tmp_path / "here" / f"{auto('G')}.toml").is_file()
 
 
 def test_undecodable_input_bytes_do_not_crash_plain_play(tmp_path: Path) -> None:
@@ -333,7 +346,7 @@ def test_undecodable_input_bytes_do_not_crash_plain_play(tmp_path: Path) -> None
     assert result.returncode == EXIT_OK
     assert b"Traceback" not in result.stderr
     assert b"is not a choice or a command" in result.stdout
-    assert SaveFolder(tmp_path).read("auto-crossroads-h").node == "front"
+    assert SaveFolder(tmp_path).read(auto("H")).node == "front"
 
 
 def test_a_story_whose_routes_loop_at_the_start_is_reported(tmp_path: Path) -> None:

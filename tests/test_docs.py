@@ -78,3 +78,23 @@ def test_the_example_plays_to_an_ending_in_plain_mode(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "=== THE END: " in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_the_shipped_json_schema_is_up_to_date() -> None:
+    from game.schema import schema_text
+
+    shipped = ROOT / "docs" / "story.schema.json"
+    assert shipped.read_text() == schema_text(), (
+        "run: python -m game.schema > docs/story.schema.json"
+    )
+
+
+def test_the_bundled_stories_validate_against_the_json_schema() -> None:
+    import json
+    import tomllib
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "docs" / "story.schema.json").read_text())
+    for path in (ROOT / "stories").rglob("*.toml"):
+        jsonschema.validate(tomllib.loads(path.read_text()), schema)

@@ -915,12 +915,12 @@ def test_values_on_an_int(broken: Any) -> None:
     assert_problem(found[0], path, line(text, "[variable.supply]"), "'values' only applies to text")
 
 
-@pytest.mark.parametrize("name", ["not", "visits", "true", "min"])
+@pytest.mark.parametrize("name", ["not", "visits", "true", "min", "end", "elif"])
 def test_variable_named_like_a_keyword(broken: Any, name: str) -> None:
     path, text = broken("[variable.alarmed]", f"[variable.{name}]")
     found = problems(path)
     assert_problem(
-        found[0], path, line(text, f"[variable.{name}]"), "a word of the expression language"
+        found[0], path, line(text, f"[variable.{name}]"), "a word of the expression or text"
     )
 
 
