@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import getpass
 import os
 import sys
 from collections.abc import Sequence
@@ -23,7 +22,7 @@ from typing import TextIO
 from game import __version__, exitcodes
 from game.catalog import Catalog, UnknownStory
 from game.errors import SaveError, SlotNameError
-from game.locations import saves_folder
+from game.locations import default_player, saves_folder
 from game.saves import SaveFile, SaveFolder, autosave_slot, read_save
 from game.story import Story
 
@@ -136,16 +135,6 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("story", metavar="STORY", nargs="*", help="story ids or paths")
     _common(check)
     return parser
-
-
-def default_player() -> str:
-    name = os.environ.get("DIVERGENCE_PLAYER")
-    if name:
-        return name
-    try:
-        return getpass.getuser() or "player"
-    except Exception:  # no user database entry, e.g. in a container
-        return "player"
 
 
 def _tolerant_streams() -> None:

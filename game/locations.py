@@ -9,6 +9,7 @@ on Linux, `~/Library/Application Support/divergence/saves` on macOS,
 
 from __future__ import annotations
 
+import getpass
 import os
 from pathlib import Path
 
@@ -39,3 +40,13 @@ def saves_folder(override: str | os.PathLike[str] | None = None) -> Path:
     import platformdirs  # only needed for installed copies
 
     return Path(platformdirs.user_data_dir("divergence", appauthor=False)) / "saves"
+
+
+def default_player() -> str:
+    name = os.environ.get("DIVERGENCE_PLAYER")
+    if name:
+        return name
+    try:
+        return getpass.getuser() or "player"
+    except Exception:  # no user database entry, e.g. in a container
+        return "player"

@@ -8,6 +8,7 @@ terminal: `printf '1\\n2\\n' | divergence play STORY --plain` works.
 from __future__ import annotations
 
 import re
+import shlex
 import textwrap
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from typing import TextIO
 from game import exitcodes
 from game.engine import ChoiceUnavailable, Engine, EngineError, GameState, Playthrough
 from game.errors import SaveError, SlotNameError
+from game.locations import default_player
 from game.saves import Profile, SaveFile, SaveFolder, autosave_slot, resume, snapshot
 from game.story import Story
 from game.text import format_value
@@ -118,7 +120,8 @@ class PlainGame:
             return exitcodes.SAVE
         slot = autosave_slot(self.story.id, self.player)
         self.say(f"{why}; the game was saved automatically as '{slot}'.")
-        self.say(f"To carry on: divergence play {self.story.id} --plain --continue")
+        who = "" if self.player == default_player() else f" --player {shlex.quote(self.player)}"
+        self.say(f"To carry on: divergence play {self.story.id} --plain --continue{who}")
         return exitcodes.OK
 
     def command(self, line: str) -> bool:

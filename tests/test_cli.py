@@ -110,7 +110,7 @@ def test_input_ending_early_autosaves_and_exits_zero(tmp_path: Path) -> None:
     )
     assert code == EXIT_OK
     assert f"Input ended; the game was saved automatically as '{auto('Boris')}'." in out
-    assert "To carry on: divergence play crossroads --plain --continue" in out
+    assert "To carry on: divergence play crossroads --plain --continue --player Boris" in out
     save = SaveFolder(tmp_path).read(auto("Boris"))
     assert save.path == [("hq", "choice1")]
 
@@ -166,7 +166,7 @@ def test_undo_in_plain_mode(tmp_path: Path) -> None:
     assert "Taken back." in out
     assert out.endswith(
         f"> No decisions taken yet.\n> \nInput ended; the game was saved automatically as "
-        f"'{auto('E')}'.\nTo carry on: divergence play crossroads --plain --continue\n"
+        f"'{auto('E')}'.\nTo carry on: divergence play crossroads --plain --continue --player E\n"
     )
     assert SaveFolder(tmp_path).read(auto("E")).path == []
 
