@@ -66,7 +66,16 @@ class _Source:
     name: str  # as shown in messages
     text: str
     data: dict[str, Any]
-    model: fmt.StoryFile | None = None
+    # What validated, each item with its index in the file (for line numbers). When a file
+    # has errors, the items that are fine are still cross-checked, so that one bad field
+    # does not hide every other problem until it is fixed.
+    meta: fmt.StoryMeta | None = None
+    meta_failed: bool = False
+    variables: dict[str, fmt.Variable] = field(default_factory=dict)
+    nodes: list[tuple[int, fmt.Node]] = field(default_factory=list)
+    endings: list[tuple[int, fmt.Ending]] = field(default_factory=list)
+    failed_places: list[tuple[str, int, str]] = field(default_factory=list)
+    failed_variables: dict[str, Any] = field(default_factory=dict)
     lines: _Lines = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -125,10 +134,10 @@ def _load_story(path: Path) -> Story:
         relative = file.name if not path.is_dir() else file.relative_to(path).as_posix()
         digest.update(relative.encode() + b"\0" + source.text.encode() + b"\0")
         sources.append(source)
+    if problems:  # a file that cannot be read or parsed: its contents are unknown
+        raise StoryError(problems)
     for source in sources:
         _validate(source, problems)
-    if problems:
-        raise StoryError(problems)
     story = _Builder(sources, problems).build(
         digest.hexdigest(), str(path), [str(f) for f in files]
     )
@@ -290,15 +299,76 @@ _PLAIN_TYPES = {
 
 def _validate(source: _Source, problems: list[Problem]) -> None:
     try:
-        source.model = fmt.StoryFile.model_validate(source.data)
+        model = fmt.StoryFile.model_validate(source.data)
     except ValidationError as error:
-        seen: set[tuple[str | int, ...]] = set()
-        for item in error.errors():
-            loc = tuple(part for part in item["loc"] if not _is_union_tag(part))
-            if loc in seen:
-                continue
-            seen.add(loc)
-            problems.append(_pydantic_problem(source, loc, item))
+        _report(source, error, problems, ())
+        _validate_items(source)
+        return
+    source.meta = model.story
+    source.variables = dict(model.variable)
+    source.nodes = list(enumerate(model.node))
+    source.endings = list(enumerate(model.ending))
+
+
+def _report(
+    source: _Source, error: ValidationError, problems: list[Problem], prefix: tuple[str | int, ...]
+) -> None:
+    seen: set[tuple[str | int, ...]] = set()
+    for item in error.errors():
+        loc = prefix + tuple(part for part in item["loc"] if not _is_union_tag(part))
+        if loc in seen:
+            continue
+        seen.add(loc)
+        problems.append(_pydantic_problem(source, loc, item))
+
+
+def _remember_variable(source: _Source, name: str, raw: Any) -> None:
+    """A variable whose declaration failed: keep its name (and a type) so uses don't cascade."""
+    if isinstance(raw, dict) and "default" in raw:
+        default = raw["default"]
+        source.failed_variables[name] = default if isinstance(default, bool | int | str) else 0
+
+
+def _validate_items(source: _Source) -> None:
+    """After a file failed as a whole, keep each item that is fine on its own (errors are
+    already reported) and remember the ids of the rest, so that no cascade follows."""
+    data = source.data
+    raw_meta = data.get("story")
+    if raw_meta is not None:
+        try:
+            source.meta = fmt.StoryMeta.model_validate(raw_meta)
+        except ValidationError:
+            source.meta_failed = True
+    raw_variables = data.get("variable")
+    if isinstance(raw_variables, dict):
+        for name, raw in raw_variables.items():
+            try:
+                source.variables[name] = fmt.Variable.model_validate(raw)
+            except ValidationError:
+                _remember_variable(source, name, raw)
+    for key, items in data.items():  # a misspelt [[nodes]]: its ids still count as known
+        if key not in ("story", "variable", "node", "ending") and isinstance(items, dict):
+            for name, raw in items.items():  # a misspelt [variables.NAME]
+                _remember_variable(source, name, raw)
+        if key not in ("story", "variable", "node", "ending") and isinstance(items, list):
+            kind = "ending" if key.startswith("end") else "node"
+            for index, raw in enumerate(items):
+                if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                    source.failed_places.append((kind, index, raw["id"]))
+    for kind, model, found in (
+        ("node", fmt.Node, source.nodes),
+        ("ending", fmt.Ending, source.endings),
+    ):
+        items = data.get(kind)
+        if not isinstance(items, list):
+            continue
+        for index, raw in enumerate(items):
+            try:
+                found.append((index, model.model_validate(raw)))  # type: ignore[arg-type]
+            except ValidationError:
+                ident = raw.get("id") if isinstance(raw, dict) else None
+                if isinstance(ident, str):
+                    source.failed_places.append((kind, index, ident))
 
 
 def _is_union_tag(part: str | int) -> bool:
@@ -410,12 +480,11 @@ class _Builder:
         nodes: dict[str, Node] = {}
         endings: dict[str, Ending] = {}
         for source in self.sources:
-            assert source.model is not None
-            for index, node in enumerate(source.model.node):
+            for index, node in source.nodes:
                 built = self.build_node(source, index, node)
                 if built is not None:
                     nodes.setdefault(built.id, built)
-            for index, ending in enumerate(source.model.ending):
+            for index, ending in source.endings:
                 built_ending = self.build_ending(source, index, ending)
                 if built_ending is not None:
                     endings.setdefault(built_ending.id, built_ending)
@@ -443,10 +512,11 @@ class _Builder:
     def find_meta(self) -> tuple[fmt.StoryMeta | None, _Source | None]:
         found: list[tuple[fmt.StoryMeta, _Source]] = []
         for source in self.sources:
-            assert source.model is not None
-            if source.model.story is not None:
-                found.append((source.model.story, source))
+            if source.meta is not None:
+                found.append((source.meta, source))
         if not found:
+            if any(source.meta_failed for source in self.sources):
+                return None, None  # its problems are reported already
             first = self.sources[0].name if self.sources else "story"
             self.error(
                 Where(first, 1),
@@ -471,8 +541,9 @@ class _Builder:
         variables: dict[str, Variable] = {}
         first_seen: dict[str, Where] = {}
         for source in self.sources:
-            assert source.model is not None
-            for name, raw in source.model.variable.items():
+            for name, default in source.failed_variables.items():
+                self.broken[name] = VarSpec(_type_of(default))
+            for name, raw in source.variables.items():
                 where = source.where(("variable", name))
                 if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or len(name) > 64:
                     self.error(
@@ -558,9 +629,9 @@ class _Builder:
     def collect_places(self) -> dict[str, tuple[str, Where]]:
         places: dict[str, tuple[str, Where]] = {}
         for source in self.sources:
-            assert source.model is not None
-            ids = [("node", index, node.id) for index, node in enumerate(source.model.node)]
-            ids += [("ending", index, end.id) for index, end in enumerate(source.model.ending)]
+            ids = [("node", index, node.id) for index, node in source.nodes]
+            ids += [("ending", index, end.id) for index, end in source.endings]
+            ids += source.failed_places
             for kind, index, ident in ids:
                 where = source.where((kind, index, "id"))
                 if ident in places:

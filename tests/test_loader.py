@@ -573,7 +573,19 @@ def test_booleans_are_not_coerced(broken: Any, value: str) -> None:
 )
 def test_bad_id_pattern(broken: Any, old: str, new: str, fragments: list[str]) -> None:
     path, text = broken(old, new)
-    assert_problem(only_problem(path), path, line(text, new), *fragments)
+    # Renaming an id also leaves references to the old id dangling, which is reported too.
+    found = [p for p in problems(path) if "is not a valid id" in p.message]
+    assert len(found) == 1, found
+    assert_problem(found[0], path, line(text, new), *fragments)
+
+
+def test_one_bad_field_does_not_hide_other_problems(broken: Any) -> None:
+    path, text = broken('tone = "grim"', 'tone = "gloomy"')
+    text = edit(text, 'goto = "hold"', 'goto = "hodl"')
+    path.write_text(text, encoding="utf-8")
+    messages = [p.message for p in problems(path)]
+    assert any("'tone' should be one of" in m for m in messages)
+    assert any("'goto' names 'hodl'" in m and "did you mean 'hold'?" in m for m in messages)
 
 
 def test_bad_tone(broken: Any) -> None:
