@@ -229,18 +229,18 @@ class Watching(Mapping[str, Value]):
     """Variables that record which names were read."""
 
     def __init__(self, values: dict[str, Value]) -> None:
-        self.values = values
+        self.stored = values
         self.read: list[str] = []
 
     def __getitem__(self, key: str) -> Value:
         self.read.append(key)
-        return self.values[key]
+        return self.stored[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.values)
+        return iter(self.stored)
 
     def __len__(self) -> int:
-        return len(self.values)
+        return len(self.stored)
 
 
 @pytest.mark.parametrize(

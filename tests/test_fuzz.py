@@ -186,7 +186,8 @@ def mutated_stories(draw: st.DrawFn, valid: dict[str, Any]) -> dict[str, Any]:
         target = _get(document, draw(st.sampled_from(_containers(document))))
         if isinstance(target, dict):
             key = draw(st.one_of(st.sampled_from(sorted(target) or ["id"]), keys))
-            if target and draw(st.booleans()) and key in target:
+            delete: bool = draw(st.booleans())
+            if target and delete and key in target:
                 del target[key]
             else:
                 target[key] = draw(replacements)
