@@ -1,0 +1,212 @@
+"""The bundled stories: complete, reachable, documented for teachers, and in our own words."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import deque
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from game.engine import Engine, GameState, Step
+from game.loader import load_story
+from game.story import Story
+
+ROOT = Path(__file__).resolve().parent.parent
+STORIES = ROOT / "stories"
+REFERENCE = ROOT.parent / "shared" / "reference"
+
+# story id: (least nodes, least endings), from the issue that commissioned them
+REQUIRED = {
+    "june22": (40, 6),
+    "twin_vipers": (25, 4),
+    "fourth_power": (20, 4),
+    "lend_lease": (25, 4),
+}
+RUNS = 3000
+TAG = re.compile(r"\{[^{}]*\}")
+
+
+@cache
+def story(story_id: str) -> Story:
+    folder = STORIES / story_id
+    return load_story(folder if folder.is_dir() else STORIES / f"{story_id}.toml")
+
+
+def words(text: str) -> int:
+    return len(TAG.sub(" ", text).split())
+
+
+@pytest.mark.parametrize("story_id", REQUIRED)
+def test_the_story_is_bundled_and_big_enough(story_id: str) -> None:
+    loaded = story(story_id)
+    least_nodes, least_endings = REQUIRED[story_id]
+    assert loaded.id == story_id
+    assert len(loaded.nodes) >= least_nodes
+    assert len(loaded.endings) >= least_endings
+    visible = [v for v in loaded.variables.values() if v.visible]
+    assert len(visible) >= 6, [v.name for v in visible]
+    assert loaded.content_warnings, "a bundled story names its content warnings"
+
+
+def explore(
+    engine: Engine, wanted: set[str], seeds: range, limit: int = 20_000
+) -> dict[str, tuple[int, tuple[Step, ...]]]:
+    """Breadth-first over choices from several seeds until every wanted ending has a path.
+
+    Returns a shortest known path (with its seed) to each ending found.
+    """
+    found: dict[str, tuple[int, tuple[Step, ...]]] = {}
+    for seed in seeds:
+        queue: deque[GameState] = deque([engine.start(seed)])
+        seen: set[object] = set()
+        while queue and len(seen) < limit and not wanted <= set(found):
+            state = queue.popleft()
+            if state.ending is not None:
+                found.setdefault(state.ending, (seed, state.path))
+                continue
+            key = (state.node, tuple(sorted(state.variables.items())), state.used, state.draws)
+            if key in seen:
+                continue
+            seen.add(key)
+            for choice in engine.available(state):
+                queue.append(engine.choose(state, choice.key))
+        if wanted <= set(found):
+            break
+    return found
+
+
+def random_paths(
+    engine: Engine, wanted: set[str], runs: int = 20_000
+) -> dict[str, tuple[int, tuple[Step, ...]]]:
+    """Seeded random playthroughs until every wanted ending has been reached once."""
+    found: dict[str, tuple[int, tuple[Step, ...]]] = {}
+    rng = random.Random(22061941)
+    for seed in range(runs):
+        state = engine.start(seed)
+        while not state.over:
+            options = engine.available(state)
+            if not options:
+                break
+            state = engine.choose(state, rng.choice(options).key)
+        if state.ending is not None:
+            found.setdefault(state.ending, (seed, state.path))
+            if wanted <= set(found):
+                break
+    return found
+
+
+@pytest.mark.parametrize("story_id", REQUIRED)
+def test_every_ending_is_played_along_a_path_that_reaches_it(story_id: str) -> None:
+    loaded = story(story_id)
+    engine = Engine(loaded)
+    wanted = set(loaded.endings)
+    found = random_paths(engine, wanted)
+    if not wanted <= set(found):  # rare endings: search for them breadth-first
+        found.update(explore(engine, wanted - set(found), range(40)))
+    assert set(found) == wanted, f"never reached: {wanted - set(found)}"
+    for ending, (seed, path) in found.items():
+        assert engine.replay(seed, path)[-1].ending == ending
+
+
+@pytest.mark.parametrize("story_id", REQUIRED)
+def test_random_playthroughs_reach_every_node_and_ending(story_id: str) -> None:
+    loaded = story(story_id)
+    engine = Engine(loaded)
+    rng = random.Random(1941)
+    visited: set[str] = set()
+    for run in range(RUNS):
+        state = engine.start(run)
+        for _ in range(500):
+            if state.over:
+                break
+            options = engine.available(state)
+            assert options, f"dead end at '{state.node}' (seed {run}, path {state.path})"
+            state = engine.choose(state, rng.choice(options).key)
+        assert state.over, f"seed {run} never ended"
+        visited.update(state.visits)
+    assert set(loaded.nodes) - visited == set()
+    assert set(loaded.endings) - visited == set()
+
+
+@pytest.mark.parametrize("story_id", REQUIRED)
+def test_decisions_carry_history_a_question_and_sources(story_id: str) -> None:
+    loaded = story(story_id)
+    for node in loaded.nodes.values():
+        if not node.choices:
+            continue
+        assert node.viewpoint, f"{node.id}: whose eyes?"
+        assert node.history, f"{node.id}: what really happened?"
+        assert node.discuss, f"{node.id}: a question to discuss"
+        assert node.sources, f"{node.id}: sources"
+    assert sum(c.historical for n in loaded.nodes.values() for c in n.choices) >= 5
+    for ending in loaded.endings.values():
+        assert ending.history, f"{ending.id}: what really happened?"
+
+
+@pytest.mark.parametrize("story_id", REQUIRED)
+def test_prose_lengths(story_id: str) -> None:
+    loaded = story(story_id)
+    # counted with the tags removed, so alternative passages count in full
+    for node in loaded.nodes.values():
+        if node.choices:
+            source = _source_text(loaded, node.id, "text")
+            assert 120 <= words(source) <= 450, f"{node.id}: {words(source)} words"
+    for ending in loaded.endings.values():
+        source = _source_text(loaded, ending.id, "epilogue")
+        assert 200 <= words(source) <= 600, f"{ending.id}: {words(source)} words"
+
+
+def _source_text(loaded: Story, place: str, field: str) -> str:
+    import tomllib
+
+    for name in loaded.files:
+        data = tomllib.loads(Path(name).read_text(encoding="utf-8"))
+        for table in data.get("node", []) + data.get("ending", []):
+            if table.get("id") == place:
+                return str(table[field])
+    raise AssertionError(place)
+
+
+@pytest.mark.parametrize("story_id", REQUIRED)
+def test_choices_matter(story_id: str) -> None:
+    loaded = story(story_id)
+    conditional = [c for n in loaded.nodes.values() for c in n.choices if c.condition]
+    assert len(conditional) >= 3
+    assert any(c.locked for c in conditional), "a locked choice says why"
+    weighted = [
+        o
+        for n in loaded.nodes.values()
+        for o in (*n.outcomes, *(o for c in n.choices for o in c.outcomes))
+        if o.weight.reads
+    ]
+    assert weighted, "at least one outcome's odds depend on the state"
+    for node in loaded.nodes.values():  # no false choices: same place, same state
+        seen = set()
+        for choice in node.choices:
+            key = (choice.targets, tuple(e.source for e in choice.effects), choice.once)
+            assert key not in seen, (
+                f"{node.id}: two choices lead the same way with the same effects"
+            )
+            seen.add(key)
+
+
+@pytest.mark.skipif(
+    not REFERENCE.is_dir(), reason="the reference documents sit beside the checkout"
+)
+def test_no_eight_word_run_is_copied_from_the_reference_documents() -> None:
+    def shingles(text: str) -> set[str]:
+        found = re.findall(r"[a-z0-9']+", text.lower())
+        return {" ".join(found[i : i + 8]) for i in range(len(found) - 7)}
+
+    reference: set[str] = set()
+    for path in REFERENCE.glob("*.txt"):
+        reference |= shingles(path.read_text(errors="replace"))
+    copied = {}
+    for path in [*STORIES.rglob("*.toml"), *(ROOT / "docs").rglob("*.md")]:
+        common = shingles(path.read_text(encoding="utf-8")) & reference
+        if common:
+            copied[str(path.relative_to(ROOT))] = sorted(common)[:3]
+    assert copied == {}
