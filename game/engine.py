@@ -174,6 +174,7 @@ class _ChoicePlan(NamedTuple):
     key: str
     condition: Evaluator | None
     once: str | None  # the entry in GameState.used once taken
+    tag: str  # "node/choice", counted in the visits for chose(node, choice)
     apply: Apply | None
     target: str | None
     outcomes: tuple[_OutcomePlan, ...]
@@ -229,6 +230,7 @@ class Engine:
                 choice.key,
                 choice.condition.evaluate if choice.condition else None,
                 f"{node.id}/{choice.key}" if choice.once else None,
+                f"{node.id}/{choice.key}",
                 _compile_effects(choice.effects, self.story),
                 choice.target,
                 self._outcomes(choice.outcomes),
@@ -279,7 +281,7 @@ class Engine:
         variables, visits, used = state.variables, state.visits, state.used
         return [
             choice
-            for choice, _key, condition, once, _apply, _target, _outcomes in self._plans[
+            for choice, _key, condition, once, _tag, _apply, _target, _outcomes in self._plans[
                 state.node
             ].choices
             if (once is None or once not in used)
@@ -294,7 +296,7 @@ class Engine:
         plan = self._by_key[node_id].get(key)
         if plan is None:
             raise ChoiceUnavailable(f"node '{node_id}' has no choice '{key}'")
-        choice, _key, condition, once, apply, target, outcomes = plan
+        choice, _key, condition, once, tag, apply, target, outcomes = plan
         used = state.used
         if once is not None:
             if once in used:
@@ -313,6 +315,7 @@ class Engine:
             if outcome.apply is not None:
                 outcome.apply(variables, visits)
             target = outcome.target
+        visits[tag] = visits.get(tag, 0) + 1  # counted beside the visits, for chose()
         path = (*state.path, _new_tuple(Step, (node_id, key)))
         return self._arrive(state, target, variables, visits, draws, path, used)
 

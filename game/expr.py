@@ -50,7 +50,7 @@ _TOKEN = re.compile(
 )
 
 _KEYWORDS = {"and", "or", "not", "true", "false"}
-FUNCTIONS = frozenset({"visits", "visited", "min", "max", "abs"})
+FUNCTIONS = frozenset({"visits", "visited", "chose", "min", "max", "abs"})
 TEMPLATE_WORDS = frozenset({"if", "elif", "else", "end"})
 RESERVED = frozenset(_KEYWORDS) | FUNCTIONS | TEMPLATE_WORDS
 """Names a variable may not take: words of the expression and template languages."""
@@ -82,6 +82,7 @@ class Scope:
 
     variables: Mapping[str, VarSpec]
     places: frozenset[str] = frozenset()  # node and ending ids, for visits() and visited()
+    choices: Mapping[str, frozenset[str]] = field(default_factory=dict)  # node id: its choice keys
 
 
 @dataclass(frozen=True)
@@ -408,6 +409,8 @@ class _Checker:
             if node.function == "visits":
                 return "int", lambda v, n: n.get(place, 0)
             return "bool", lambda v, n: n.get(place, 0) > 0
+        if node.function == "chose":
+            return self.chose(node)
         if node.function in ("min", "max"):
             if not node.args:
                 raise ExprError(f"{node.function}() needs at least one number", node.column)
@@ -431,8 +434,34 @@ class _Checker:
             self.want(kind, "int", node.args[0], "abs() works on numbers")
             number = cast(IntEvaluator, evaluate)
             return "int", lambda v, n: abs(number(v, n))
-        known = "visits, visited, min, max, abs"
+        known = "visits, visited, chose, min, max, abs"
         raise ExprError(f"unknown function '{node.function}' (known: {known})", node.column)
+
+    def chose(self, node: Call) -> tuple[Type, Evaluator]:
+        """`chose(node, choice)`: whether that choice was taken at that node in this run.
+
+        The engine counts choices taken in the visits record under "node/choice".
+        """
+        if len(node.args) != 2 or not all(isinstance(arg, Name) for arg in node.args):
+            raise ExprError(
+                "chose() takes a node id and a choice id: chose(dacha, shoot)", node.column
+            )
+        place_arg, choice_arg = cast(tuple[Name, Name], node.args)
+        keys = self.scope.choices.get(place_arg.name)
+        if keys is None:
+            raise ExprError(
+                f"unknown node '{place_arg.name}'{_similar(place_arg.name, self.scope.choices)}",
+                place_arg.column,
+            )
+        if choice_arg.name not in keys:
+            raise ExprError(
+                f"node '{place_arg.name}' has no choice '{choice_arg.name}'"
+                f"{_similar(choice_arg.name, keys)}",
+                choice_arg.column,
+            )
+        tag = f"{place_arg.name}/{choice_arg.name}"
+        self.places.add(place_arg.name)
+        return "bool", lambda v, n: n.get(tag, 0) > 0
 
     def binary(self, node: Binary) -> tuple[Type, Evaluator]:
         left_type, left = self.check(node.left)

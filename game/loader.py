@@ -475,7 +475,12 @@ class _Builder:
             (name, VarSpec(var.type, frozenset(var.values), var.minimum, var.maximum))
             for name, var in variables.items()
         )
-        self.scope = Scope(MappingProxyType(specs), frozenset(places))
+        choices = {
+            node.id: frozenset(choice_keys(node))
+            for source in self.sources
+            for _i, node in source.nodes
+        }
+        self.scope = Scope(MappingProxyType(specs), frozenset(places), MappingProxyType(choices))
         self.place_kinds = {key: kind for key, (kind, _where) in places.items()}
         nodes: dict[str, Node] = {}
         endings: dict[str, Ending] = {}
@@ -787,10 +792,9 @@ class _Builder:
     def build_choices(
         self, source: _Source, path: tuple[str | int, ...], raw: fmt.Node
     ) -> tuple[Choice, ...]:
-        targets = [choice.goto for choice in raw.choice if choice.id is None and choice.goto]
         keys: dict[str, Where] = {}
         built = []
-        for number, choice in enumerate(raw.choice):
+        for number, (choice, key) in enumerate(zip(raw.choice, choice_keys(raw), strict=True)):
             at = (*path, "choice", number)
             where = source.where(at)
             if choice.goto is None and not choice.outcome:
@@ -802,12 +806,6 @@ class _Builder:
             if choice.goto is not None and choice.outcome:
                 self.error(where, f"choice '{choice.label}' has both 'goto' and outcomes; keep one")
                 continue
-            if choice.id is not None:
-                key = choice.id
-            elif choice.goto is not None and targets.count(choice.goto) == 1:
-                key = choice.goto
-            else:
-                key = f"choice{number + 1}"
             if key in keys:
                 self.error(
                     where,
@@ -871,6 +869,21 @@ def _bounds(low: int | None, high: int | None) -> str:
     if low is not None and high is not None:
         return f"outside {low}..{high}"
     return f"below the min {low}" if low is not None else f"above the max {high}"
+
+
+def choice_keys(node: fmt.Node) -> list[str]:
+    """The key of each choice, as saves record it: its `id`, else its `goto` when no other
+    choice of the node shares it, else `choiceN` by position."""
+    targets = [choice.goto for choice in node.choice if choice.id is None and choice.goto]
+    keys = []
+    for number, choice in enumerate(node.choice):
+        if choice.id is not None:
+            keys.append(choice.id)
+        elif choice.goto is not None and targets.count(choice.goto) == 1:
+            keys.append(choice.goto)
+        else:
+            keys.append(f"choice{number + 1}")
+    return keys
 
 
 def _type_of(value: int | bool | str) -> Type:

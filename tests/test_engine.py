@@ -294,3 +294,67 @@ def test_random_play_of_the_test_story_reaches_every_ending(engine: Engine) -> N
         if run.state.ending:
             endings.add(run.state.ending)
     assert endings == {"victory", "defeat", "starved"}
+
+
+def test_chose_remembers_which_choice_was_taken(tmp_path: Path) -> None:
+    story = write(
+        tmp_path,
+        """
+[[node]]
+id = "a"
+title = "A"
+text = "a"
+[[node.choice]]
+id = "left"
+label = "Left"
+goto = "b"
+[[node.choice]]
+id = "right"
+label = "Right"
+goto = "b"
+
+[[node]]
+id = "b"
+title = "B"
+text = "{if chose(a, left)}You went left.{else}You went right.{end}"
+[[node.choice]]
+label = "Only for those who went left"
+goto = "end"
+if = "chose(a, left)"
+locked = "You went right."
+[[node.choice]]
+label = "On"
+goto = "end"
+
+[[ending]]
+id = "end"
+title = "End"
+tone = "grim"
+epilogue = "e"
+""",
+    )
+    engine = Engine(story)
+    left = engine.choose(engine.start(), "left")
+    right = engine.choose(engine.start(), "right")
+    assert engine.text(left) == "You went left."
+    assert engine.text(right) == "You went right."
+    assert [o.available for o in engine.options(left)] == [True, True]
+    assert [o.available for o in engine.options(right)] == [False, True]
+    assert engine.replay(0, right.path)[-1] == right
+
+
+def test_chose_names_are_checked_at_load_time(tmp_path: Path) -> None:
+    from game.errors import StoryError
+
+    body = """
+[[node]]
+id = "a"
+title = "A"
+text = "{if chose(a, lefft)}x{end}"
+[[node.choice]]
+id = "left"
+label = "Left"
+goto = "a"
+"""
+    with pytest.raises(StoryError, match="node 'a' has no choice 'lefft'; did you mean 'left'"):
+        write(tmp_path, body)

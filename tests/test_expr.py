@@ -344,7 +344,7 @@ def test_min_max_abs(source: str, expected: int) -> None:
         ("abs()", "abs() takes one number"),
         ("min(alarmed)", "min() works on numbers, but this is true/false"),
         ('abs("x")', "abs() works on numbers, but this is text"),
-        ("foo(1)", "unknown function 'foo' (known: visits, visited, min, max, abs)"),
+        ("foo(1)", "unknown function 'foo' (known: visits, visited, chose, min, max, abs)"),
     ],
 )
 def test_function_errors(source: str, message: str) -> None:
