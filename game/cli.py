@@ -23,7 +23,7 @@ from game import __version__, exitcodes
 from game.catalog import Catalog, UnknownStory
 from game.errors import SaveError, SlotNameError
 from game.locations import default_player, saves_folder
-from game.saves import SaveFile, SaveFolder, autosave_slot, read_save
+from game.saves import SaveEntry, SaveFile, SaveFolder, autosave_slot, read_save
 from game.story import Story
 
 EXIT_OK = exitcodes.OK
@@ -285,7 +285,22 @@ def cmd_play(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: 
     if code != EXIT_OK:
         return code
     if not args.plain:
-        stdout.write("(The full-screen interface is not built yet; playing in plain mode.)\n\n")
+        if _interactive(stdin, stdout):
+            from game.ui.app import DivergenceApp
+
+            resume_entry = SaveEntry(label, Path(label), save) if save is not None else None
+            app = DivergenceApp(
+                catalog,
+                folder,
+                args.player,
+                story.id,
+                args.seed,
+                resume_entry,
+                story_path=args.story,
+            )
+            app.run()
+            return app.return_code or EXIT_OK
+        stdout.write("(No terminal to draw the game in, so it plays line by line.)\n\n")
     game = PlainGame(story, folder, player, stdout, stdin)
     try:
         return game.play(seed, save, label)
@@ -299,8 +314,19 @@ def cmd_play(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: 
         return EXIT_INTERRUPTED
 
 
+def _interactive(stdin: TextIO, stdout: TextIO) -> bool:
+    """Whether there is a terminal to draw the Textual interface in."""
+    return stdin is sys.stdin and stdout is sys.stdout and stdin.isatty() and stdout.isatty()
+
+
 def cmd_menu(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
-    """No command given: choose a story from a numbered list and play it in plain mode."""
+    """No command given: the game's title screen, or a numbered list when there is no terminal."""
+    if _interactive(stdin, stdout):
+        from game.ui.app import DivergenceApp
+
+        app = DivergenceApp(catalog, SaveFolder(saves_folder(args.saves)))
+        app.run()
+        return app.return_code or EXIT_OK
     playable = [entry for entry in catalog.entries() if entry.story is not None]
     if not playable:
         stdout.write("No playable stories found. Run 'divergence check' to see why.\n")

@@ -1,0 +1,204 @@
+"""One player's run of one story: the rules the interface drives, with no interface in it.
+
+The Textual screens call this and only show what it returns: options, the text, the
+changes a decision made, the decisions set against history, the endings unlocked. It
+autosaves after every decision and undo, as plain mode does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from game.engine import Change, Engine, GameState, Option, Playthrough
+from game.errors import SaveError, SlotNameError
+from game.saves import Resumed, SaveFile, SaveFolder, autosave_slot, resume, snapshot
+from game.story import Ending, Node, Story
+from game.text import format_value
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One decision of the run, set beside what history did at the same point."""
+
+    number: int
+    date: str
+    scene: str
+    taken: str
+    history: str | None  # the label of the historical choice at that node, if any
+    as_in_history: bool | None  # None where the scene has no historical choice
+
+    @property
+    def verdict(self) -> str:
+        if self.as_in_history is None:
+            return ""
+        return "as in history" if self.as_in_history else "diverged"
+
+
+@dataclass(frozen=True)
+class Unlock:
+    new: bool
+    found: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A visible variable as the dossier shows it."""
+
+    name: str
+    label: str
+    value: str
+    fraction: float | None  # position between min and max, for a bar
+
+
+def describe_change(story: Story, change: Change) -> str:
+    label = story.variables[change.variable].label
+    before, after = change.before, change.after
+    if isinstance(before, int) and isinstance(after, int) and not isinstance(before, bool):
+        delta = after - before
+        return f"{label} {'+' if delta > 0 else ''}{delta}"
+    return f"{label}: {format_value(after)}"
+
+
+class GameSession:
+    """A run in progress: choose, undo, save; the state lives in the engine's records."""
+
+    def __init__(self, story: Story, folder: SaveFolder, player: str, seed: int) -> None:
+        self.story = story
+        self.engine = Engine(story)
+        self.folder = folder
+        self.player = player
+        self.run = Playthrough.begin(self.engine, seed)
+        self.created = datetime.now(UTC).replace(microsecond=0)
+        self.touched = False  # nothing autosaved until something happened (see plain mode)
+        self.last_changes: list[Change] = []
+
+    @classmethod
+    def from_save(
+        cls, story: Story, folder: SaveFolder, player: str, save: SaveFile
+    ) -> tuple[GameSession, Resumed]:
+        """A session resumed from a save; the caller decides what to do if it no longer fits."""
+        session = cls(story, folder, save.player or player, save.seed)
+        resumed = resume(story, save, session.engine)
+        session.run = Playthrough(session.engine, resumed.states)
+        session.created = save.created
+        session.touched = True
+        return session, resumed
+
+    # -- reading --
+
+    @property
+    def state(self) -> GameState:
+        return self.run.state
+
+    @property
+    def over(self) -> bool:
+        return self.run.state.over
+
+    def node(self) -> Node:
+        return self.engine.node(self.state)
+
+    def ending(self) -> Ending | None:
+        return self.engine.ending(self.state)
+
+    def options(self) -> list[Option]:
+        return self.engine.options(self.state)
+
+    def text(self) -> str:
+        return self.engine.text(self.state)
+
+    def first_visit(self) -> bool:
+        return self.state.visits.get(self.state.node, 0) == 1
+
+    def dossier(self) -> list[Reading]:
+        readings = []
+        for name, variable in self.story.variables.items():
+            if not variable.visible:
+                continue
+            value = self.state.variables[name]
+            fraction = None
+            if (
+                variable.type == "int"
+                and variable.minimum is not None
+                and variable.maximum is not None
+                and variable.maximum > variable.minimum
+            ):
+                span = variable.maximum - variable.minimum
+                fraction = (int(value) - variable.minimum) / span
+            shown = format_value(value)
+            if variable.type == "int" and variable.maximum is not None:
+                shown = f"{shown}/{variable.maximum}"
+            readings.append(Reading(name, variable.label, shown, fraction))
+        return readings
+
+    def decisions(self) -> list[Decision]:
+        found = []
+        for number, step in enumerate(self.state.path, start=1):
+            node = self.story.nodes.get(step.node)
+            choice = node.choice(step.choice) if node else None
+            historical = [c for c in node.choices if c.historical] if node else []
+            verdict = None if not historical or choice is None else choice.historical
+            found.append(
+                Decision(
+                    number=number,
+                    date=node.date if node else "",
+                    scene=node.title if node else step.node,
+                    taken=choice.label if choice else step.choice,
+                    history=historical[0].label if historical else None,
+                    as_in_history=verdict,
+                )
+            )
+        return found
+
+    def change_notes(self) -> list[str]:
+        return [describe_change(self.story, change) for change in self.last_changes]
+
+    # -- acting --
+
+    def choose(self, key: str) -> list[Change]:
+        before = self.state
+        after = self.run.choose(key)
+        self.touched = True
+        self.last_changes = self.engine.changes(before, after)
+        self.autosave()
+        return self.last_changes
+
+    def undo(self) -> bool:
+        if not self.run.undo():
+            return False
+        self.last_changes = []
+        self.autosave()
+        return True
+
+    def save_file(self) -> SaveFile:
+        return snapshot(self.story, self.state, self.player, created=self.created)
+
+    @property
+    def autosave_slot(self) -> str:
+        return autosave_slot(self.story.id, self.player)
+
+    def autosave(self) -> str | None:
+        """Save to the autosave slot; the reason it failed, or None."""
+        if not self.touched:
+            return None
+        try:
+            self.folder.write(self.autosave_slot, self.save_file())
+        except (SaveError, SlotNameError, OSError) as error:
+            return str(error)
+        return None
+
+    def save(self, slot: str) -> Path:
+        """Save under a name; raises SlotNameError or SaveError with a message for the player."""
+        return self.folder.write(slot, self.save_file())
+
+    def unlock(self) -> Unlock:
+        """Record the ending reached in the player's profile."""
+        profile = self.folder.profile(self.player)
+        ending = self.state.ending
+        new = profile.unlock(self.story.id, ending) if ending else False
+        if new:
+            self.folder.save_profile(profile)
+        found = len([e for e in profile.endings.get(self.story.id, []) if e in self.story.endings])
+        return Unlock(new, found, len(self.story.endings))

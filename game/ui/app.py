@@ -1,0 +1,214 @@
+"""The Divergence application: screens, global keys, command palette, theme memory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.events import Resize
+from textual.screen import Screen
+
+from game.catalog import Catalog, Entry
+from game.errors import SaveError
+from game.locations import default_player
+from game.saves import SaveEntry, SaveFolder
+from game.session import GameSession
+
+MIN_WIDTH, MIN_HEIGHT = 60, 20
+
+
+class DivergenceApp(App[int]):
+    """Title, chooser, play, saves, endings: the game as players meet it."""
+
+    TITLE = "Divergence"
+    CSS_PATH = "app.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-medium"), (120, "-wide")]
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        folder: SaveFolder,
+        player: str | None = None,
+        story: str | None = None,
+        seed: int | None = None,
+        resume: SaveEntry | None = None,
+        story_path: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.folder = folder
+        self.player = player  # asked for before the first run when not given
+        self.start_story = story_path or story
+        self.seed = seed
+        self.resume = resume
+        self._theme_loaded = False
+
+    # -- starting --
+
+    def on_mount(self) -> None:
+        from game.ui.title import TitleScreen
+
+        profile = self.folder.profile(self.player or default_player())
+        if profile.theme and profile.theme in self.available_themes:
+            self.theme = profile.theme
+        self._theme_loaded = True
+        self.push_screen(TitleScreen())
+        if self.resume is not None:
+            self.load_entry(self.resume)
+        elif self.start_story is not None:
+            entry = self.catalog.find(self.start_story)
+            self.begin(entry, seed=self.seed)
+        self.check_size(self.size.width, self.size.height)
+
+    def watch_theme(self, theme: str) -> None:
+        if self._theme_loaded:
+            profile = self.folder.profile(self.player or default_player())
+            profile.theme = theme
+            self.folder.save_profile(profile)
+
+    # -- size --
+
+    def on_resize(self, event: Resize) -> None:
+        self.check_size(event.size.width, event.size.height)
+
+    def check_size(self, width: int, height: int) -> None:
+        from game.ui.toosmall import TooSmallScreen
+
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        showing = isinstance(self.screen, TooSmallScreen)
+        if small and not showing:
+            self.push_screen(TooSmallScreen(MIN_WIDTH, MIN_HEIGHT))
+        elif not small and showing:
+            self.pop_screen()
+
+    # -- what screens ask of the app --
+
+    def ask_player(self, then: object) -> None:
+        """Make sure a player name is known, asking once, then call `then()`."""
+        from game.ui.name import NameScreen
+
+        if self.player:
+            then()  # type: ignore[operator]
+            return
+
+        def named(name: str | None) -> None:
+            if name:
+                self.player = name
+                then()  # type: ignore[operator]
+
+        self.push_screen(NameScreen(default_player()), named)
+
+    def begin(self, entry: Entry, seed: int | None = None) -> None:
+        """Start a new run of a story (after asking the player's name once)."""
+        from game.ui.errors import StoryErrorScreen
+
+        if entry.story is None:
+            assert entry.error is not None
+            self.push_screen(StoryErrorScreen(entry))
+            return
+        story = entry.story
+
+        def start() -> None:
+            import os
+
+            from game.ui.play import PlayScreen
+
+            assert self.player is not None
+            chosen = seed if seed is not None else int.from_bytes(os.urandom(6), "big")
+            self.push_screen(PlayScreen(GameSession(story, self.folder, self.player, chosen)))
+
+        self.ask_player(start)
+
+    def load_entry(self, entry: SaveEntry) -> None:
+        """Resume a save of any story, asking before resuming from a point that still fits."""
+        from game.ui.dialogs import ConfirmScreen
+        from game.ui.play import PlayScreen
+
+        save = entry.save
+        if save is None:
+            self.notify(f"{entry.slot} is damaged: {entry.problem}", severity="error")
+            return
+        try:
+            story_entry = self.catalog.find(save.story)
+        except LookupError:
+            self.notify(
+                f"The story '{save.story}' of this save is not installed.", severity="error"
+            )
+            return
+        if story_entry.story is None:
+            self.begin(story_entry)
+            return
+        try:
+            session, resumed = GameSession.from_save(
+                story_entry.story, self.folder, self.player or save.player, save
+            )
+        except SaveError as error:
+            self.notify(f"Cannot load {entry.slot}: {error.reason}", severity="error")
+            return
+        self.player = self.player or save.player
+        if resumed.fits:
+            self.push_screen(PlayScreen(session))
+            if resumed.changed:
+                self.notify("The story was revised since this save; your path still fits.")
+            return
+        fitting = len(resumed.states) - 1
+        point = f"decision {fitting}" if fitting else "the start"
+        question = (
+            f"The story has changed since '{entry.slot}' was saved: decision "
+            f"{(resumed.broken_at or 0) + 1} no longer fits ({resumed.reason}).\n\n"
+            f"Resume from {point}, the last point that still fits?"
+        )
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.push_screen(PlayScreen(session))
+
+        self.push_screen(ConfirmScreen(question, "Resume", "Cancel"), answer)
+
+    def latest_save(self) -> SaveEntry | None:
+        return self.folder.latest()
+
+    # -- actions and commands --
+
+    def action_help(self) -> None:
+        from game.ui.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_gallery(self) -> None:
+        from game.ui.gallery import GalleryScreen
+
+        self.push_screen(GalleryScreen())
+
+    def action_load(self) -> None:
+        from game.ui.saves import LoadScreen
+
+        self.push_screen(LoadScreen())
+
+    def action_new_game(self) -> None:
+        from game.ui.chooser import ChooserScreen
+
+        self.push_screen(ChooserScreen())
+
+    def action_main_menu(self) -> None:
+        from game.ui.title import TitleScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, TitleScreen):
+            self.pop_screen()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("New game", "Choose a story and start it", self.action_new_game)
+        yield SystemCommand("Load", "Load a saved game", self.action_load)
+        yield SystemCommand("Endings", "The endings you have found", self.action_gallery)
+        yield SystemCommand("Main menu", "Back to the title screen", self.action_main_menu)
+        yield SystemCommand("Help", "Every key and what it does", self.action_help)
+        extra = getattr(screen, "commands", None)
+        if callable(extra):
+            yield from extra()

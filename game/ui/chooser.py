@@ -1,0 +1,85 @@
+"""Choosing a story: every story found, its summary, warnings, and endings found so far."""
+
+from __future__ import annotations
+
+import re
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from game.catalog import Entry
+from game.locations import default_player
+
+
+def reflow(text: str) -> str:
+    """Join the lines of each paragraph: summaries are wrapped by hand in their files."""
+    return "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()))
+
+
+class ChooserScreen(Screen[None]):
+    CSS_PATH = "chooser.tcss"
+    BINDINGS = [("escape", "app.pop_screen", "Back")]
+
+    def compose(self) -> ComposeResult:
+        yield Static("Choose a story", classes="panel-title", id="chooser-title")
+        with Horizontal():
+            yield OptionList(id="stories")
+            with VerticalScroll(id="details"):
+                yield Static(id="about")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        stories = self.query_one("#stories", OptionList)
+        self.entries: list[Entry] = self.app.catalog.entries()  # type: ignore[attr-defined]
+        for index, entry in enumerate(self.entries):
+            title = entry.story.title if entry.story else f"{entry.id} (cannot be played)"
+            stories.add_option(Option(escape(title), id=str(index)))
+        if self.entries:
+            stories.highlighted = 0
+            self.show(self.entries[0])
+        stories.focus()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id is not None:
+            self.show(self.entries[int(event.option.id)])
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.app.begin(self.entries[int(event.option.id)])  # type: ignore[attr-defined]
+
+    def show(self, entry: Entry) -> None:
+        about = self.query_one("#about", Static)
+        story = entry.story
+        if story is None:
+            count = len(entry.error.problems) if entry.error else 0
+            about.update(
+                f"[b]{escape(entry.id)}[/b]\n\nThis story has {count} error(s) and cannot be "
+                "played yet. Choose it to see them."
+            )
+            return
+        player = self.app.player or default_player()  # type: ignore[attr-defined]
+        profile = self.app.folder.profile(player)  # type: ignore[attr-defined]
+        found = len([e for e in profile.endings.get(story.id, []) if e in story.endings])
+        lines = [f"[b]{escape(story.title)}[/b]"]
+        if story.subtitle:
+            lines.append(f"[i]{escape(story.subtitle)}[/i]")
+        lines.append(f"[dim]{escape(story.era)}[/dim]")
+        lines.append("")
+        lines.append(escape(reflow(story.summary)))
+        lines.append("")
+        if story.content_warnings:
+            lines.append(
+                "[b $warning]Content warnings:[/] " + escape(", ".join(story.content_warnings))
+            )
+            lines.append("")
+        lines.append(f"Endings found: {found} of {len(story.endings)}")
+        lines.append(
+            f"[dim]{len(story.nodes)} scenes · by {escape(', '.join(story.authors) or 'anonymous')}[/dim]"
+        )
+        lines.append("")
+        lines.append("[dim]Enter to begin · Esc to go back[/dim]")
+        about.update("\n".join(lines))

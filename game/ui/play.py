@@ -1,0 +1,193 @@
+"""The play screen: the scene, the choices, the dossier, the timeline, and history's note."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.markup import escape
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Key
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown, OptionList, Static
+from textual.widgets.option_list import Option
+
+from game.engine import ChoiceUnavailable, EngineError
+from game.session import GameSession
+from game.ui.banner import banner
+from game.ui.dossier import Dossier
+from game.ui.timeline import Timeline
+
+
+class PlayScreen(Screen[None]):
+    CSS_PATH = "play.tcss"
+    BINDINGS = [
+        Binding("u", "undo", "Undo"),
+        Binding("s", "save", "Save"),
+        Binding("l", "load", "Load"),
+        Binding("d", "panel('dossier')", "Dossier"),
+        Binding("t", "panel('timeline')", "Timeline"),
+        Binding("h", "panel('note')", "History"),
+        Binding("q", "quit", "Quit"),
+        Binding("escape", "menu", "Menu", show=False),
+    ]
+
+    def __init__(self, session: GameSession) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="scene-head"):
+            yield Static(id="scene-title")
+            yield Static(id="scene-where")
+        with Horizontal(id="middle"):
+            yield Timeline(id="timeline")
+            with VerticalScroll(id="narrative"):
+                yield Static(id="chapter")
+                yield Static(id="warnings")
+                yield Markdown(id="text")
+                with Vertical(id="note"):
+                    yield Static("What really happened", classes="panel-title")
+                    yield Markdown(id="note-text")
+            yield Dossier(id="dossier")
+        yield OptionList(id="choices")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#note").display = False
+        self.refresh_scene()
+
+    # -- showing --
+
+    def refresh_scene(self) -> None:
+        session = self.session
+        if session.over:
+            self.show_ending()
+            return
+        node = session.node()
+        self.query_one("#scene-title", Static).update(f"[b]{escape(node.title)}[/b]")
+        where = " · ".join(part for part in (node.date, node.place) if part)
+        who = f"You are {node.viewpoint}." if node.viewpoint else ""
+        self.query_one("#scene-where", Static).update(
+            escape(where) + ("\n" if where and who else "") + escape(who)
+        )
+        chapter = self.query_one("#chapter", Static)
+        if node.chapter and session.first_visit():
+            chapter.update(
+                banner(
+                    node.chapter,
+                    max(self.query_one("#narrative").size.width - 2, 20),
+                    ("small", "mini"),
+                )
+            )
+            chapter.display = True
+        else:
+            chapter.display = False
+        warnings = self.query_one("#warnings", Static)
+        warnings.display = bool(node.content_warnings)
+        warnings.update("Content warnings: " + escape(", ".join(node.content_warnings)))
+        self.query_one("#text", Markdown).update(session.text())
+        note = "\n\n".join(
+            part
+            for part in (
+                node.history,
+                f"**To discuss:** {node.discuss}" if node.discuss else "",
+                ("**Sources:** " + "; ".join(node.sources)) if node.sources else "",
+            )
+            if part
+        )
+        self.query_one("#note-text", Markdown).update(note or "_No note for this scene._")
+        choices = self.query_one("#choices", OptionList)
+        choices.clear_options()
+        for option in session.options():
+            label = f"{option.number}. {escape(option.choice.label)}"
+            if option.available:
+                choices.add_option(Option(label, id=option.key))
+            else:
+                choices.add_option(
+                    Option(
+                        f"[dim]{label} — locked: {escape(option.reason or '')}[/dim]",
+                        id=option.key,
+                        disabled=True,
+                    )
+                )
+        first = next((i for i, o in enumerate(session.options()) if o.available), None)
+        choices.highlighted = first
+        choices.focus()
+        self.query_one("#narrative", VerticalScroll).scroll_home(animate=False)
+        self.query_one(Dossier).show(session)
+        self.query_one(Timeline).show(session)
+
+    def show_ending(self) -> None:
+        from game.ui.ending import EndingScreen
+
+        self.app.switch_screen(EndingScreen(self.session))
+
+    # -- acting --
+
+    def take(self, key: str) -> None:
+        try:
+            self.session.choose(key)
+        except (ChoiceUnavailable, EngineError) as error:
+            self.notify(str(error), severity="error")
+            return
+        self.refresh_scene()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.take(event.option.id)
+
+    def on_key(self, event: Key) -> None:
+        if event.character and event.character.isdigit() and event.character != "0":
+            number = int(event.character)
+            options = self.session.options()
+            if number <= len(options):
+                event.stop()
+                option = options[number - 1]
+                if option.available:
+                    self.take(option.key)
+                else:
+                    self.notify(f"Locked: {option.reason}", severity="warning")
+
+    def action_undo(self) -> None:
+        if self.session.undo():
+            self.notify("Taken back.")
+            self.refresh_scene()
+        else:
+            self.notify("This is the start of the story: nothing to undo.")
+
+    def action_save(self) -> None:
+        from game.ui.saves import SaveScreen
+
+        self.app.push_screen(SaveScreen(self.session))
+
+    def action_load(self) -> None:
+        self.app.action_load()  # type: ignore[attr-defined]
+
+    def action_panel(self, panel: str) -> None:
+        widget = self.query_one(f"#{panel}")
+        widget.display = not widget.display
+        if panel == "note" and widget.display:
+            widget.scroll_visible()
+
+    def action_menu(self) -> None:
+        self.app.action_main_menu()  # type: ignore[attr-defined]
+
+    def action_quit(self) -> None:
+        self.app.exit(0)
+
+    def commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Undo", "Take back the last decision", self.action_undo)
+        yield SystemCommand("Save", "Save the game under a name", self.action_save)
+        yield SystemCommand(
+            "Toggle dossier", "Show or hide the dossier", lambda: self.action_panel("dossier")
+        )
+        yield SystemCommand(
+            "Toggle timeline",
+            "Show or hide the decisions so far",
+            lambda: self.action_panel("timeline"),
+        )
+        yield SystemCommand(
+            "Toggle history note", "What really happened here", lambda: self.action_panel("note")
+        )
