@@ -14,7 +14,7 @@ TONE_MARK = {
     "triumph": "★",
     "hopeful": "☀",
     "bittersweet": "◐",
-    "ambiguous": "?",
+    "ambiguous": "≈",
     "grim": "▼",
     "catastrophe": "✖",
 }

@@ -21,9 +21,11 @@ def describe(entry: SaveEntry) -> str:
     save = entry.save
     when = save.saved.astimezone().strftime("%Y-%m-%d %H:%M")
     date = f", {escape(save.date)}" if save.date else ""
+    name = "Autosave" if entry.slot.startswith("auto-") else entry.slot
     return (
-        f"[b]{escape(entry.slot)}[/b]  {escape(save.story_title or save.story)}: "
-        f"{escape(save.node_title)}{date}\n   [dim]{escape(save.player)} · saved {when}[/dim]"
+        f"[b]{escape(name)}[/b] · {escape(save.story_title or save.story)}\n"
+        f"   {escape(save.node_title)}{date}\n"
+        f"   [dim]{escape(save.player)} · saved {when}[/dim]"
     )
 
 

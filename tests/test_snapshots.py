@@ -1,0 +1,62 @@
+"""Pictures of the main screens at 80x24 and 120x40, compared with reviewed baselines.
+
+Everything that could make a picture drift is pinned: the seed, an empty save folder, a
+catalog holding only the example story, the player's name, and the Textual version
+(pyproject.toml). Review snapshot_report.html before accepting a change with
+`pytest tests/test_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from game.catalog import Catalog
+from game.saves import SaveFolder
+from game.ui.app import DivergenceApp
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "stories" / "special_train.toml"
+SIZES = [(80, 24), (120, 40)]
+SnapCompare = Callable[..., bool]
+
+
+def make_app(tmp_path: Path, story: str | None = None) -> DivergenceApp:
+    stories = tmp_path / "stories"
+    stories.mkdir()
+    shutil.copy(EXAMPLE, stories / EXAMPLE.name)
+    catalog = Catalog([stories], include_bundled=False)
+    return DivergenceApp(catalog, SaveFolder(tmp_path / "saves"), "Vera", story, seed=1)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_title(snap_compare: SnapCompare, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(tmp_path), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_play(snap_compare: SnapCompare, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(tmp_path, "special_train"), press=["1"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_ending(snap_compare: SnapCompare, tmp_path: Path, size: tuple[int, int]) -> None:
+    # seed 1, always the first choice: the ending 'Black Snow'
+    assert snap_compare(make_app(tmp_path, "special_train"), press=["1"] * 8, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_gallery(snap_compare: SnapCompare, tmp_path: Path, size: tuple[int, int]) -> None:
+    async def reach_an_ending_then_open_the_gallery(pilot: Any) -> None:
+        for _ in range(8):
+            await pilot.press("1")
+        await pilot.press("m")
+        await pilot.pause()
+        pilot.app.action_gallery()
+        await pilot.pause()
+
+    app = make_app(tmp_path, "special_train")
+    assert snap_compare(app, run_before=reach_an_ending_then_open_the_gallery, terminal_size=size)
