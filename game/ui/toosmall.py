@@ -8,7 +8,6 @@ from textual.widgets import Static
 
 
 class TooSmallScreen(ModalScreen[None]):
-    DEFAULT_CSS = ""
     CSS_PATH = "toosmall.tcss"
 
     def __init__(self, width: int, height: int) -> None:
