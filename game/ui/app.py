@@ -47,6 +47,7 @@ class DivergenceApp(App[int]):
         self.seed = seed
         self.resume = resume
         self._theme_loaded = False
+        self._mounted = False  # resizes before on_mount would put the notice under the screens
 
     # -- starting --
 
@@ -63,6 +64,7 @@ class DivergenceApp(App[int]):
         elif self.start_story is not None:
             entry = self.catalog.find(self.start_story)
             self.begin(entry, seed=self.seed)
+        self._mounted = True
         self.check_size(self.size.width, self.size.height)
 
     def watch_theme(self, theme: str) -> None:
@@ -74,16 +76,20 @@ class DivergenceApp(App[int]):
     # -- size --
 
     def on_resize(self, event: Resize) -> None:
-        self.check_size(event.size.width, event.size.height)
+        if self._mounted:
+            self.check_size(event.size.width, event.size.height)
 
     def check_size(self, width: int, height: int) -> None:
         from game.ui.toosmall import TooSmallScreen
 
         small = width < MIN_WIDTH or height < MIN_HEIGHT
-        showing = isinstance(self.screen, TooSmallScreen)
+        showing = any(isinstance(screen, TooSmallScreen) for screen in self.screen_stack)
         if small and not showing:
             self.push_screen(TooSmallScreen(MIN_WIDTH, MIN_HEIGHT))
         elif not small and showing:
+            # anything opened over the message (the command palette) closes with it
+            while not isinstance(self.screen, TooSmallScreen):
+                self.pop_screen()
             self.pop_screen()
 
     # -- what screens ask of the app --
@@ -131,7 +137,9 @@ class DivergenceApp(App[int]):
 
         save = entry.save
         if save is None:
-            self.notify(f"{entry.slot} is damaged: {entry.problem}", severity="error")
+            self.notify(
+                f"{entry.slot} cannot be loaded: {entry.problem}", severity="error", markup=False
+            )
             return
         try:
             story_entry = self.catalog.find(save.story)

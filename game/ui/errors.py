@@ -24,6 +24,7 @@ class StoryErrorScreen(Screen[None]):
             f"The story '{self.entry.id}' cannot be played: {len(problems)} "
             f"problem{'s' if len(problems) != 1 else ''} in its files.",
             id="error-title",
+            markup=False,  # ids and paths come from files: never markup
         )
         with VerticalScroll(id="problems"):
             for problem in problems:
@@ -31,6 +32,7 @@ class StoryErrorScreen(Screen[None]):
         yield Static(
             f"Writers: fix these and run 'divergence check {self.entry.path}'. Esc goes back.",
             classes="hint",
+            markup=False,
         )
         yield Footer()
 

@@ -54,17 +54,23 @@ class PlayScreen(Screen[None]):
         yield OptionList(id="choices")
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.query_one("#note").display = False
-        self.refresh_scene()
+        await self.refresh_scene()
 
     # -- showing --
 
-    def refresh_scene(self) -> None:
+    async def refresh_scene(self) -> None:
+        """Show the current scene in one frame: the Markdown is parsed before anything shows."""
         session = self.session
         if session.over:
             self.show_ending()
             return
+        with self.app.batch_update():
+            await self._draw_scene()
+
+    async def _draw_scene(self) -> None:
+        session = self.session
         node = session.node()
         self.query_one("#scene-title", Static).update(f"[b]{escape(node.title)}[/b]")
         where = " · ".join(part for part in (node.date, node.place) if part)
@@ -87,17 +93,9 @@ class PlayScreen(Screen[None]):
         warnings = self.query_one("#warnings", Static)
         warnings.display = bool(node.content_warnings)
         warnings.update("Content warnings: " + escape(", ".join(node.content_warnings)))
-        self.query_one("#text", Markdown).update(session.text())
-        note = "\n\n".join(
-            part
-            for part in (
-                node.history,
-                f"**To discuss:** {node.discuss}" if node.discuss else "",
-                ("**Sources:** " + "; ".join(node.sources)) if node.sources else "",
-            )
-            if part
-        )
-        self.query_one("#note-text", Markdown).update(note or "_No note for this scene._")
+        await self.query_one("#text", Markdown).update(session.text())
+        if self.query_one("#note").display:
+            await self.show_note()
         choices = self.query_one("#choices", OptionList)
         choices.clear_options()
         for option in session.options():
@@ -119,6 +117,20 @@ class PlayScreen(Screen[None]):
         self.query_one(Dossier).show(session)
         self.query_one(Timeline).show(session)
 
+    async def show_note(self) -> None:
+        """The history note, built only when it is shown: most players keep it closed."""
+        node = self.session.node()
+        note = "\n\n".join(
+            part
+            for part in (
+                node.history,
+                f"**To discuss:** {node.discuss}" if node.discuss else "",
+                ("**Sources:** " + "; ".join(node.sources)) if node.sources else "",
+            )
+            if part
+        )
+        await self.query_one("#note-text", Markdown).update(note or "_No note for this scene._")
+
     def show_ending(self) -> None:
         from game.ui.ending import EndingScreen
 
@@ -126,19 +138,19 @@ class PlayScreen(Screen[None]):
 
     # -- acting --
 
-    def take(self, key: str) -> None:
+    async def take(self, key: str) -> None:
         try:
             self.session.choose(key)
         except (ChoiceUnavailable, EngineError) as error:
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
             return
-        self.refresh_scene()
+        await self.refresh_scene()
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:
-            self.take(event.option.id)
+            await self.take(event.option.id)
 
-    def on_key(self, event: Key) -> None:
+    async def on_key(self, event: Key) -> None:
         if event.character and event.character.isdigit() and event.character != "0":
             number = int(event.character)
             options = self.session.options()
@@ -146,14 +158,15 @@ class PlayScreen(Screen[None]):
                 event.stop()
                 option = options[number - 1]
                 if option.available:
-                    self.take(option.key)
+                    await self.take(option.key)
                 else:
-                    self.notify(f"Locked: {option.reason}", severity="warning")
+                    self.notify(f"Locked: {option.reason}", severity="warning", markup=False)
 
     def action_undo(self) -> None:
+        # acts at once (the palette calls actions synchronously); the redraw follows
         if self.session.undo():
             self.notify("Taken back.")
-            self.refresh_scene()
+            self.call_later(self.refresh_scene)
         else:
             self.notify("This is the start of the story: nothing to undo.")
 
@@ -169,7 +182,8 @@ class PlayScreen(Screen[None]):
         widget = self.query_one(f"#{panel}")
         widget.display = not widget.display
         if panel == "note" and widget.display:
-            widget.scroll_visible()
+            self.call_later(self.show_note)
+            self.call_after_refresh(widget.scroll_visible)
 
     def action_menu(self) -> None:
         self.app.action_main_menu()  # type: ignore[attr-defined]

@@ -83,6 +83,8 @@ class LoadScreen(Screen[None]):
             slots.add_option(Option("[dim]No saves yet.[/dim]", disabled=True))
         for index, entry in enumerate(self.entries):
             slots.add_option(Option(describe(entry), id=str(index)))
+        if self.entries:
+            slots.highlighted = 0  # the newest save, ready for Enter
         slots.focus()
 
     def chosen(self) -> SaveEntry | None:

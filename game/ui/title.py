@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.screen import Screen
@@ -26,10 +27,8 @@ class TitleScreen(Screen[None]):
                 yield OptionList(id="menu")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.refresh_menu()
-
     def on_screen_resume(self) -> None:
+        # also runs when the screen is first shown, so the menu is built once at start-up
         self.refresh_menu()
 
     def on_resize(self) -> None:
@@ -43,7 +42,10 @@ class TitleScreen(Screen[None]):
         if latest is not None and latest.save is not None:
             where = latest.save.story_title or latest.save.story
             menu.add_option(
-                Option(f"Continue   [dim]{where}: {latest.save.node_title}[/]", id="continue")
+                Option(
+                    f"Continue   [dim]{escape(where)}: {escape(latest.save.node_title)}[/]",
+                    id="continue",
+                )
             )
         else:
             menu.add_option(
