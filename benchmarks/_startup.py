@@ -82,7 +82,10 @@ def run_game(result: str, saves: str) -> int:
         """The game, which leaves as soon as the title screen's menu is up and painted."""
 
         # Textual resolves CSS_PATH beside the module of the class that sets it: keep the game's.
-        CSS_PATH = str(Path(game.ui.app.__file__).with_name("app.tcss"))
+        CSS_PATH = [
+            str(Path(game.ui.app.__file__).with_name(str(name)))
+            for name in game.ui.app.DivergenceApp.CSS_PATH
+        ]
 
         def on_ready(self) -> None:
             self.call_after_refresh(self.check)

@@ -246,7 +246,10 @@ def make_clocked_app() -> type[Any]:
 
     class ClockedApp(game.ui.app.DivergenceApp):
         # Textual resolves CSS_PATH beside the module of the class that sets it: keep the game's.
-        CSS_PATH = str(Path(game.ui.app.__file__).with_name("app.tcss"))
+        CSS_PATH = [
+            str(Path(game.ui.app.__file__).with_name(str(name)))
+            for name in game.ui.app.DivergenceApp.CSS_PATH
+        ]
 
         frames: list[Frame]
         old_blocks: set[Widget]  # the narrative's blocks before the press

@@ -7,11 +7,13 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from game.errors import StoryError
-from game.loader import MAIN_FILE, load_story
-from game.locations import bundled_stories
-from game.story import Story
+from game.locations import MAIN_FILE, bundled_stories
+
+if TYPE_CHECKING:
+    from game.story import Story
 
 
 class UnknownStory(LookupError):
@@ -80,6 +82,9 @@ class Catalog:
 
     @staticmethod
     def _load(path: Path) -> Entry:
+        # imported here: the loader (and pydantic) are not needed to draw the title screen
+        from game.loader import load_story
+
         try:
             story = load_story(path)
         except StoryError as error:

@@ -17,14 +17,16 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from game import __version__, exitcodes
 from game.catalog import Catalog, UnknownStory
 from game.errors import SaveError, SlotNameError
 from game.locations import default_player, saves_folder
-from game.saves import SaveEntry, SaveFile, SaveFolder, autosave_slot, read_save
-from game.story import Story
+
+if TYPE_CHECKING:  # the saves need pydantic; the title screen is drawn before they are read
+    from game.saves import SaveFile, SaveFolder
+    from game.story import Story
 
 EXIT_OK = exitcodes.OK
 EXIT_STORY = exitcodes.STORY
@@ -246,6 +248,8 @@ def _save_to_resume(
     args: argparse.Namespace, folder: SaveFolder, story: Story, player: str, out: TextIO
 ) -> tuple[SaveFile | None, str, int]:
     """The save named by --load or --continue: (save, label, exit code if it cannot be read)."""
+    from game.saves import autosave_slot, read_save
+
     if args.resume:
         slot = autosave_slot(story.id, player)
         try:
@@ -270,6 +274,7 @@ def _save_to_resume(
 
 def cmd_play(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from game.plain import PlainGame
+    from game.saves import SaveEntry, SaveFolder
 
     story = _load_for_play(catalog, args.story)
     if story is None:
@@ -324,7 +329,7 @@ def cmd_menu(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: 
     if _interactive(stdin, stdout):
         from game.ui.app import DivergenceApp
 
-        app = DivergenceApp(catalog, SaveFolder(saves_folder(args.saves)))
+        app = DivergenceApp(catalog, saves_folder(args.saves))
         app.run()
         return app.return_code or EXIT_OK
     playable = [entry for entry in catalog.entries() if entry.story is not None]

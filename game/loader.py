@@ -31,13 +31,13 @@ from game.expr import (
     compile_expression,
 )
 from game.gcpause import gc_paused
+from game.locations import MAIN_FILE
 from game.story import Choice, Ending, Node, Outcome, Route, Story, Type, Variable, Where
 from game.text import Template, compile_template
 from game.tomlpos import LineMap
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_FILES = 200
-MAIN_FILE = "story.toml"
 
 
 class _Lines:

@@ -16,6 +16,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent
 CHECKOUT = PACKAGE.parent
 SAVES_ENV = "DIVERGENCE_SAVES"
+MAIN_FILE = "story.toml"  # the file of a story folder that holds its [story] table
 
 
 def is_checkout() -> bool:

@@ -32,9 +32,15 @@ def make_app(tmp_path: Path, story: str | None = None) -> DivergenceApp:
     return DivergenceApp(catalog, SaveFolder(tmp_path / "saves"), "Vera", story, seed=1)
 
 
+async def settled(pilot: Any) -> None:
+    """Wait for the background reads (saves for Continue, the theme) to land."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_title(snap_compare: SnapCompare, tmp_path: Path, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(tmp_path), terminal_size=size)
+    assert snap_compare(make_app(tmp_path), terminal_size=size, run_before=settled)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -705,7 +705,7 @@ def test_the_play_screens_actions_are_system_commands_and_run_from_the_palette(
             await pilot.pause()
             assert screen.session.state.node == "decree"
 
-            below = app.screen_stack[1]  # the title screen, under the play screen
+            below = app.screen_stack[-2]  # the title screen, under the play screen
             assert isinstance(below, TitleScreen)
             on_title = commands_on(app, below)
             assert "New game" in on_title and "Undo" not in on_title

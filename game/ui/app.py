@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.events import Resize
 from textual.screen import Screen
 
-from game.catalog import Catalog, Entry
-from game.errors import SaveError
+from game.catalog import Catalog
 from game.locations import default_player
-from game.saves import SaveEntry, SaveFolder
-from game.session import GameSession
+
+if TYPE_CHECKING:  # imported when first used: the title screen is drawn before pydantic loads
+    from game.catalog import Entry
+    from game.saves import SaveEntry, SaveFolder
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
 
@@ -22,7 +26,9 @@ class DivergenceApp(App[int]):
     """Title, chooser, play, saves, endings: the game as players meet it."""
 
     TITLE = "Divergence"
-    CSS_PATH = "app.tcss"
+    # title.tcss is the title screen's own; it is listed here because that screen is the app's
+    # default screen, whose CSS_PATH Textual does not load
+    CSS_PATH = ["app.tcss", "title.tcss"]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-medium"), (120, "-wide")]
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -32,7 +38,7 @@ class DivergenceApp(App[int]):
     def __init__(
         self,
         catalog: Catalog,
-        folder: SaveFolder,
+        folder: SaveFolder | Path,
         player: str | None = None,
         story: str | None = None,
         seed: int | None = None,
@@ -41,24 +47,34 @@ class DivergenceApp(App[int]):
     ) -> None:
         super().__init__()
         self.catalog = catalog
-        self.folder = folder
+        self._folder = folder
         self.player = player  # asked for before the first run when not given
         self.start_story = story_path or story
         self.seed = seed
         self.resume = resume
         self._theme_loaded = False
+        self._initial_theme = self.theme
         self._mounted = False  # resizes before on_mount would put the notice under the screens
+
+    @property
+    def folder(self) -> SaveFolder:
+        """The save folder, opened on first use."""
+        if isinstance(self._folder, Path):
+            from game.saves import SaveFolder
+
+            self._folder = SaveFolder(self._folder)
+        return self._folder
 
     # -- starting --
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen[Any]:
+        # the title is the bottom screen itself: no empty default screen to lay out first
         from game.ui.title import TitleScreen
 
-        profile = self.folder.profile(self.player or default_player())
-        if profile.theme and profile.theme in self.available_themes:
-            self.theme = profile.theme
-        self._theme_loaded = True
-        self.push_screen(TitleScreen())
+        return TitleScreen()
+
+    def on_mount(self) -> None:
+        self.load_theme()
         if self.resume is not None:
             self.load_entry(self.resume)
         elif self.start_story is not None:
@@ -67,8 +83,20 @@ class DivergenceApp(App[int]):
         self._mounted = True
         self.check_size(self.size.width, self.size.height)
 
+    @work(thread=True, exclusive=True, group="theme")
+    def load_theme(self) -> None:
+        """The player's remembered theme, read in a thread while the first screen draws."""
+        profile = self.folder.profile(self.player or default_player())
+        self.call_from_thread(self.apply_theme, profile.theme)
+
+    def apply_theme(self, theme: str) -> None:
+        # a theme the player chose while the profile was being read wins over the stored one
+        if theme and theme in self.available_themes and self.theme == self._initial_theme:
+            self.theme = theme
+        self._theme_loaded = True
+
     def watch_theme(self, theme: str) -> None:
-        if self._theme_loaded:
+        if self._theme_loaded or theme != self._initial_theme:
             profile = self.folder.profile(self.player or default_player())
             profile.theme = theme
             self.folder.save_profile(profile)
@@ -122,6 +150,7 @@ class DivergenceApp(App[int]):
         def start() -> None:
             import os
 
+            from game.session import GameSession
             from game.ui.play import PlayScreen
 
             assert self.player is not None
@@ -132,6 +161,8 @@ class DivergenceApp(App[int]):
 
     def load_entry(self, entry: SaveEntry) -> None:
         """Resume a save of any story, asking before resuming from a point that still fits."""
+        from game.errors import SaveError
+        from game.session import GameSession
         from game.ui.dialogs import ConfirmScreen
         from game.ui.play import PlayScreen
 
@@ -205,9 +236,7 @@ class DivergenceApp(App[int]):
         self.push_screen(ChooserScreen())
 
     def action_main_menu(self) -> None:
-        from game.ui.title import TitleScreen
-
-        while len(self.screen_stack) > 1 and not isinstance(self.screen, TitleScreen):
+        while len(self.screen_stack) > 1:
             self.pop_screen()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.markup import escape
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.screen import Screen
@@ -11,11 +14,14 @@ from textual.widgets.option_list import Option
 
 from game.ui.banner import banner
 
+if TYPE_CHECKING:
+    from game.saves import SaveEntry
+
 SUBTITLE = "Turning points of Soviet history, 1939-1949. You decide."
 
 
 class TitleScreen(Screen[None]):
-    CSS_PATH = "title.tcss"
+    # styled by title.tcss beside this file, loaded through the app (see DivergenceApp.CSS_PATH)
     BINDINGS = [("q", "app.quit", "Quit")]
 
     def compose(self) -> ComposeResult:
@@ -38,19 +44,7 @@ class TitleScreen(Screen[None]):
         self.query_one("#banner", Static).update(banner("Divergence", self.size.width - 4))
         menu = self.query_one("#menu", OptionList)
         menu.clear_options()
-        latest = self.app.latest_save()  # type: ignore[attr-defined]
-        if latest is not None and latest.save is not None:
-            where = latest.save.story_title or latest.save.story
-            menu.add_option(
-                Option(
-                    f"Continue   [dim]{escape(where)}: {escape(latest.save.node_title)}[/]",
-                    id="continue",
-                )
-            )
-        else:
-            menu.add_option(
-                Option("Continue   [dim]no saved game yet[/]", id="continue", disabled=True)
-            )
+        menu.add_option(Option("Continue", id="continue", disabled=True))
         for ident, label in (
             ("new", "New game"),
             ("load", "Load"),
@@ -59,8 +53,28 @@ class TitleScreen(Screen[None]):
             ("quit", "Quit"),
         ):
             menu.add_option(Option(label, id=ident))
-        menu.highlighted = 0 if latest is not None and latest.save is not None else 1
+        menu.highlighted = 1
         menu.focus()
+        # Reading the saves (and importing pydantic for it) is the slowest part of start-up:
+        # a thread does it while the menu already answers keys.
+        self.find_continue()
+
+    @work(thread=True, exclusive=True, group="continue")
+    def find_continue(self) -> None:
+        latest = self.app.latest_save()  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.show_continue, latest)
+
+    def show_continue(self, latest: SaveEntry | None) -> None:
+        menu = self.query_one("#menu", OptionList)
+        if latest is not None and latest.save is not None:
+            where = latest.save.story_title or latest.save.story
+            label = f"Continue   [dim]{escape(where)}: {escape(latest.save.node_title)}[/]"
+            menu.replace_option_prompt("continue", label)
+            menu.enable_option("continue")
+            if menu.highlighted == 1:
+                menu.highlighted = 0
+        else:
+            menu.replace_option_prompt("continue", "Continue   [dim]no saved game yet[/]")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         app = self.app
