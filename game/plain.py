@@ -19,6 +19,7 @@ from game.engine import ChoiceUnavailable, Engine, EngineError, GameState, Playt
 from game.errors import SaveError, SlotNameError
 from game.locations import default_player
 from game.saves import Profile, SaveFile, SaveFolder, autosave_slot, resume, snapshot
+from game.session import decisions, describe_change
 from game.story import Story
 from game.text import format_value
 
@@ -50,14 +51,6 @@ def wrap(text: str, width: int = WIDTH) -> str:
         else:
             out.append(textwrap.fill(" ".join(line.strip() for line in lines), width))
     return "\n\n".join(out)
-
-
-def describe_change(story: Story, name: str, before: object, after: object) -> str:
-    label = story.variables[name].label
-    if isinstance(before, int) and isinstance(after, int) and not isinstance(before, bool):
-        delta = after - before
-        return f"{label} {'+' if delta > 0 else ''}{delta}"
-    return f"{label}: {format_value(after)}"  # type: ignore[arg-type]
 
 
 @dataclass
@@ -190,12 +183,7 @@ class PlainGame:
         self.say()
         self.say(f"You chose: {option.choice.label}")
         if changes:
-            self.say(
-                "  "
-                + "; ".join(
-                    describe_change(self.story, c.variable, c.before, c.after) for c in changes
-                )
-            )
+            self.say("  " + "; ".join(describe_change(self.story, change) for change in changes))
         self.autosave()
         self.say()
         self.show()
@@ -281,18 +269,10 @@ class PlainGame:
             self.say("No decisions taken yet.")
             return
         self.say("Your decisions:")
-        for number, step in enumerate(path, start=1):
-            node = self.story.nodes.get(step.node)
-            choice = node.choice(step.choice) if node else None
-            date = f"{node.date}: " if node and node.date else ""
-            label = choice.label if choice else step.choice
-            mark = ""
-            if node and choice:
-                if choice.historical:
-                    mark = "  (as in history)"
-                elif any(c.historical for c in node.choices):
-                    mark = "  (diverged from history)"
-            self.say(f"  {number}. {date}{label}{mark}")
+        for decision in decisions(self.story, self.run.state):
+            date = f"{decision.date}: " if decision.date else ""
+            mark = f"  ({decision.verdict})" if decision.verdict else ""
+            self.say(f"  {decision.number}. {date}{decision.taken}{mark}")
 
     def notes(self) -> None:
         if self.run.state.over:

@@ -62,6 +62,27 @@ def describe_change(story: Story, change: Change) -> str:
     return f"{label}: {format_value(after)}"
 
 
+def decisions(story: Story, state: GameState) -> list[Decision]:
+    """The decisions of a run, each beside the choice history made at the same scene."""
+    found = []
+    for number, step in enumerate(state.path, start=1):
+        node = story.nodes.get(step.node)
+        choice = node.choice(step.choice) if node else None
+        historical = [c for c in node.choices if c.historical] if node else []
+        verdict = None if not historical or choice is None else choice.historical
+        found.append(
+            Decision(
+                number=number,
+                date=node.date if node else "",
+                scene=node.title if node else step.node,
+                taken=choice.label if choice else step.choice,
+                history=historical[0].label if historical else None,
+                as_in_history=verdict,
+            )
+        )
+    return found
+
+
 class GameSession:
     """A run in progress: choose, undo, save; the state lives in the engine's records."""
 
@@ -134,23 +155,7 @@ class GameSession:
         return readings
 
     def decisions(self) -> list[Decision]:
-        found = []
-        for number, step in enumerate(self.state.path, start=1):
-            node = self.story.nodes.get(step.node)
-            choice = node.choice(step.choice) if node else None
-            historical = [c for c in node.choices if c.historical] if node else []
-            verdict = None if not historical or choice is None else choice.historical
-            found.append(
-                Decision(
-                    number=number,
-                    date=node.date if node else "",
-                    scene=node.title if node else step.node,
-                    taken=choice.label if choice else step.choice,
-                    history=historical[0].label if historical else None,
-                    as_in_history=verdict,
-                )
-            )
-        return found
+        return decisions(self.story, self.state)
 
     def change_notes(self) -> list[str]:
         return [describe_change(self.story, change) for change in self.last_changes]
