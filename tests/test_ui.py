@@ -756,3 +756,28 @@ def test_the_default_players_profile_is_used_when_no_name_is_given(
         assert SaveFolder(saves).profile(DEFAULT_PLAYER).theme == "gruvbox"
 
     run(scenario)
+
+
+def test_the_title_offers_to_continue_when_started_with_a_save_folder_path(
+    stories: Path, saves: Path
+) -> None:
+    """As the command line starts it: with a path to the save folder, opened on first use."""
+    from game.catalog import Catalog
+    from game.engine import Engine
+    from game.loader import load_story
+    from game.saves import SaveFolder, snapshot
+    from game.ui.app import DivergenceApp
+
+    story = load_story(stories / "special_train.toml")
+    state = Engine(story).start(3)
+    SaveFolder(saves).write("kept", snapshot(story, state, "Tester"))
+
+    async def scenario() -> None:
+        app = DivergenceApp(Catalog([stories], include_bundled=False), saves)
+        async with app.run_test(size=SIZE) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(app.folder, SaveFolder) and app.folder.folder == saves
+            assert "Continue" in shown(app) and "The Special Train" in shown(app)
+
+    run(scenario)

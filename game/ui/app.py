@@ -59,11 +59,14 @@ class DivergenceApp(App[int]):
     @property
     def folder(self) -> SaveFolder:
         """The save folder, opened on first use."""
-        if isinstance(self._folder, Path):
+        folder = self._folder
+        if isinstance(folder, Path):
             from game.saves import SaveFolder
 
-            self._folder = SaveFolder(self._folder)
-        return self._folder
+            # threads at start-up may both get here; each builds an equal folder from the path
+            folder = SaveFolder(folder)
+            self._folder = folder
+        return folder
 
     # -- starting --
 
