@@ -18,7 +18,15 @@ from game import exitcodes
 from game.engine import ChoiceUnavailable, Engine, EngineError, GameState, Playthrough
 from game.errors import SaveError, SlotNameError
 from game.locations import default_player
-from game.saves import Profile, SaveFile, SaveFolder, autosave_slot, resume, snapshot
+from game.saves import (
+    Profile,
+    SaveFile,
+    SaveFolder,
+    autosave_slot,
+    check_named_slot,
+    resume,
+    snapshot,
+)
 from game.session import decisions, describe_change
 from game.story import Story
 from game.text import format_value
@@ -316,7 +324,7 @@ class PlainGame:
             self.say("Save under which name? Type 'save NAME'.")
             return
         try:
-            path = self.saves.write(name, self.save_file())
+            path = self.saves.write(check_named_slot(name), self.save_file())
         except SlotNameError as error:
             self.say(f"Not saved: {error}")
         except (SaveError, OSError) as error:

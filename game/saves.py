@@ -32,6 +32,7 @@ PROFILE_KIND = "divergence-profile"
 SAVE_FORMAT = 1
 SUFFIX = ".toml"
 PROFILES = "profiles"
+LAST_PLAYER = "last-player.txt"
 MAX_SAVE_BYTES = 4 * 1024 * 1024
 
 _SLOT = re.compile(r"^[^\W_][\w .-]{0,63}$")
@@ -65,6 +66,14 @@ def check_slot(name: str) -> str:
         )
     if name.split(".")[0].lower() in _RESERVED:
         raise SlotNameError(f"'{name}' is a reserved device name on Windows; choose another")
+    return name
+
+
+def check_named_slot(name: str) -> str:
+    """A slot the player names: a safe name that is not one of the autosaves'."""
+    name = check_slot(name)
+    if name.lower().startswith("auto-"):
+        raise SlotNameError("names starting with 'auto-' are kept for the autosaves")
     return name
 
 
@@ -300,6 +309,18 @@ class SaveFolder:
         path.unlink()
 
     # -- profiles --
+
+    def last_player(self) -> str | None:
+        """The name of whoever played last from this folder, so they need not retype it."""
+        try:
+            name = (self.folder / PROFILES / LAST_PLAYER).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return name[:40] or None
+
+    def remember_player(self, name: str) -> None:
+        with contextlib.suppress(OSError):  # a read-only folder only costs the convenience
+            atomic_write(self.folder / PROFILES / LAST_PLAYER, name.strip()[:40] + "\n")
 
     def profile_path(self, player: str) -> Path:
         return self.folder / PROFILES / f"{name_key(player)}{SUFFIX}"

@@ -13,7 +13,15 @@ from pathlib import Path
 
 from game.engine import Change, Engine, GameState, Option, Playthrough
 from game.errors import SaveError, SlotNameError
-from game.saves import Resumed, SaveFile, SaveFolder, autosave_slot, resume, snapshot
+from game.saves import (
+    Resumed,
+    SaveFile,
+    SaveFolder,
+    autosave_slot,
+    check_named_slot,
+    resume,
+    snapshot,
+)
 from game.story import Ending, Node, Story
 from game.text import format_value
 
@@ -196,7 +204,7 @@ class GameSession:
 
     def save(self, slot: str) -> Path:
         """Save under a name; raises SlotNameError or SaveError with a message for the player."""
-        return self.folder.write(slot, self.save_file())
+        return self.folder.write(check_named_slot(slot), self.save_file())
 
     def unlock(self) -> Unlock:
         """Record the ending reached in the player's profile."""

@@ -781,3 +781,71 @@ def test_the_title_offers_to_continue_when_started_with_a_save_folder_path(
             assert "Continue" in shown(app) and "The Special Train" in shown(app)
 
     run(scenario)
+
+
+def test_the_last_player_is_remembered_between_launches(stories: Path, saves: Path) -> None:
+    from game.ui.gallery import GalleryScreen
+
+    async def first_launch() -> None:
+        app = DivergenceApp(
+            Catalog([stories], include_bundled=False), saves, "Tester", "special_train", seed=7
+        )
+        async with app.run_test(size=SIZE) as pilot:
+            await press(pilot, "2", "1", "1", "1")  # to an ending, as the other tests do
+            on(app, EndingScreen)
+
+    async def second_launch() -> None:
+        app = DivergenceApp(Catalog([stories], include_bundled=False), saves)
+        async with app.run_test(size=SIZE) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.player == "Tester"
+            app.action_gallery()
+            await pilot.pause()
+            on(app, GalleryScreen)
+            assert "Endings found by Tester" in shown(app)
+            assert "1 of 3" in shown(app)
+
+    run(first_launch)
+    run(second_launch)
+
+
+def test_nothing_opens_over_the_too_small_notice(stories: Path, saves: Path) -> None:
+    async def scenario() -> None:
+        app = playing(stories, saves)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.resize_terminal(50, 15)
+            await press(pilot, "ctrl+p")
+            on(app, TooSmallScreen)
+            await press(pilot, "question_mark")
+            on(app, TooSmallScreen)
+
+    run(scenario)
+
+
+def test_rewind_and_continue_are_in_the_command_palette(stories: Path, saves: Path) -> None:
+    async def scenario() -> None:
+        app = playing(stories, saves)
+        async with app.run_test(size=SIZE) as pilot:
+            await press(pilot, "2", "1", "1", "1")
+            ending = on(app, EndingScreen)
+            commands = commands_on(app, ending)
+            assert "Rewind" in commands and "Continue" in commands
+            commands["Rewind"].callback()
+            await pilot.pause()
+            assert play(app).session.state.ending is None
+
+    run(scenario)
+
+
+def test_a_named_save_cannot_take_an_autosave_name(stories: Path, saves: Path) -> None:
+    from game.errors import SlotNameError
+
+    async def scenario() -> None:
+        app = playing(stories, saves)
+        async with app.run_test(size=SIZE) as pilot:
+            await press(pilot, "2")
+            with pytest.raises(SlotNameError, match="kept for the autosaves"):
+                play(app).session.save("auto-mine")
+
+    run(scenario)

@@ -88,11 +88,16 @@ class DivergenceApp(App[int]):
 
     @work(thread=True, exclusive=True, group="theme")
     def load_theme(self) -> None:
-        """The player's remembered theme, read in a thread while the first screen draws."""
-        profile = self.folder.profile(self.player or default_player())
-        self.call_from_thread(self.apply_theme, profile.theme)
+        """Who played last and their theme, read in a thread while the first screen draws."""
+        if self.player:
+            self.folder.remember_player(self.player)
+        player = self.player or self.folder.last_player()
+        profile = self.folder.profile(player or default_player())
+        self.call_from_thread(self.apply_theme, profile.theme, player)
 
-    def apply_theme(self, theme: str) -> None:
+    def apply_theme(self, theme: str, player: str | None = None) -> None:
+        if player and not self.player:
+            self.player = player
         # a theme the player chose while the profile was being read wins over the stored one
         if theme and theme in self.available_themes and self.theme == self._initial_theme:
             self.theme = theme
@@ -136,6 +141,7 @@ class DivergenceApp(App[int]):
         def named(name: str | None) -> None:
             if name:
                 self.player = name
+                self.folder.remember_player(name)
                 then()  # type: ignore[operator]
 
         self.push_screen(NameScreen(default_player()), named)
@@ -179,7 +185,9 @@ class DivergenceApp(App[int]):
             story_entry = self.catalog.find(save.story)
         except LookupError:
             self.notify(
-                f"The story '{save.story}' of this save is not installed.", severity="error"
+                f"The story '{save.story}' of this save is not installed.",
+                severity="error",
+                markup=False,
             )
             return
         if story_entry.story is None:
@@ -190,7 +198,7 @@ class DivergenceApp(App[int]):
                 story_entry.story, self.folder, self.player or save.player, save
             )
         except SaveError as error:
-            self.notify(f"Cannot load {entry.slot}: {error.reason}", severity="error")
+            self.notify(f"Cannot load {entry.slot}: {error.reason}", severity="error", markup=False)
             return
         self.player = self.player or save.player
         if resumed.fits:
@@ -217,11 +225,29 @@ class DivergenceApp(App[int]):
 
     # -- actions and commands --
 
+    def too_small(self) -> bool:
+        from game.ui.toosmall import TooSmallScreen
+
+        return any(isinstance(screen, TooSmallScreen) for screen in self.screen_stack)
+
+    def action_command_palette(self) -> None:
+        if not self.too_small():  # nothing opens over the "enlarge the terminal" notice
+            super().action_command_palette()
+
     def action_help(self) -> None:
         from game.ui.help import HelpScreen
 
+        if self.too_small():
+            return
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def action_continue(self) -> None:
+        latest = self.latest_save()
+        if latest is None:
+            self.notify("There is no saved game yet.")
+        else:
+            self.load_entry(latest)
 
     def action_gallery(self) -> None:
         from game.ui.gallery import GalleryScreen
@@ -244,6 +270,7 @@ class DivergenceApp(App[int]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand("Continue", "Carry on from the latest save", self.action_continue)
         yield SystemCommand("New game", "Choose a story and start it", self.action_new_game)
         yield SystemCommand("Load", "Load a saved game", self.action_load)
         yield SystemCommand("Endings", "The endings you have found", self.action_gallery)

@@ -57,8 +57,9 @@ class ChooserScreen(Screen[None]):
         if story is None:
             count = len(entry.error.problems) if entry.error else 0
             about.update(
-                f"[b]{escape(entry.id)}[/b]\n\nThis story has {count} error(s) and cannot be "
-                "played yet. Choose it to see them."
+                f"[b]{escape(entry.id)}[/b]\n\nThis story has {count} "
+                f"error{'s' if count != 1 else ''} and cannot be played yet. Choose it to see "
+                f"{'them' if count != 1 else 'it'}."
             )
             return
         player = self.app.player or default_player()  # type: ignore[attr-defined]

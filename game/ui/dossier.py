@@ -15,6 +15,10 @@ class Dossier(Static):
 
     def show(self, session: GameSession) -> None:
         lines = ["[b]Dossier[/b]"]
+        notes = session.change_notes()
+        if notes:  # first, so that they are seen even when the bars run below the panel
+            lines.extend(f"[$warning]{escape(note)}[/]" for note in notes)
+            lines.append("")
         for reading in session.dossier():
             lines.append(escape(reading.label))
             if reading.fraction is not None:
@@ -23,9 +27,4 @@ class Dossier(Static):
                 lines.append(f" [$accent]{bar}[/] {escape(reading.value)}")
             else:
                 lines.append(f" {escape(reading.value)}")
-        notes = session.change_notes()
-        if notes:
-            lines.append("")
-            lines.append("[b]Last decision[/b]")
-            lines.extend(f" [$warning]{escape(note)}[/]" for note in notes)
         self.update("\n".join(lines))

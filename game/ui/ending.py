@@ -3,8 +3,10 @@ against history's, the final dossier, and whether the ending is new."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.markup import escape
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
@@ -85,6 +87,9 @@ class EndingScreen(Screen[None]):
 
     def final_dossier(self) -> str:
         return "\n".join(f"{escape(r.label)}: {escape(r.value)}" for r in self.session.dossier())
+
+    def commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Rewind", "Take back the last decision", self.action_rewind)
 
     def action_rewind(self) -> None:
         from game.ui.play import PlayScreen

@@ -80,13 +80,9 @@ class PlayScreen(Screen[None]):
         )
         chapter = self.query_one("#chapter", Static)
         if node.chapter and session.first_visit():
-            chapter.update(
-                banner(
-                    node.chapter,
-                    max(self.query_one("#narrative").size.width - 2, 20),
-                    ("small", "mini"),
-                )
-            )
+            # measured from the screen: on the first scene the pane has no width yet
+            width = self.app.size.width - (30 if self.query_one("#dossier").display else 4)
+            chapter.update(banner(node.chapter, max(width, 20), ("small", "mini")))
             chapter.display = True
         else:
             chapter.display = False
@@ -134,6 +130,7 @@ class PlayScreen(Screen[None]):
     def show_ending(self) -> None:
         from game.ui.ending import EndingScreen
 
+        self.app.clear_notifications()
         self.app.switch_screen(EndingScreen(self.session))
 
     # -- acting --
@@ -144,6 +141,10 @@ class PlayScreen(Screen[None]):
         except (ChoiceUnavailable, EngineError) as error:
             self.notify(str(error), severity="error", markup=False)
             return
+        notes = self.session.change_notes()
+        if notes and not self.query_one("#dossier").display:
+            # the dossier shows what changed at its top; when it is folded away, say it briefly
+            self.notify("; ".join(notes), timeout=3, markup=False)
         await self.refresh_scene()
 
     async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -17,7 +17,7 @@ from game.session import GameSession
 
 def describe(entry: SaveEntry) -> str:
     if entry.save is None:
-        return f"[b]{escape(entry.slot)}[/b]  [$error]damaged: {escape(entry.problem)}[/]"
+        return f"[b]{escape(entry.slot)}[/b]  [$error]{escape(entry.problem)}[/]"
     save = entry.save
     when = save.saved.astimezone().strftime("%Y-%m-%d %H:%M")
     date = f", {escape(save.date)}" if save.date else ""
@@ -55,7 +55,7 @@ class SaveScreen(ModalScreen[None]):
         except (SlotNameError, SaveError) as error:
             self.query_one("#save-error", Static).update(f"[$error]{escape(str(error))}[/]")
             return
-        self.app.notify(f"Saved as '{event.value.strip()}'.")
+        self.app.notify(f"Saved as '{event.value.strip()}'.", markup=False)
         self.dismiss()
 
 
@@ -100,7 +100,7 @@ class LoadScreen(Screen[None]):
         entry = self.entries[int(event.option.id)]
         if entry.save is None:
             self.notify(
-                f"'{entry.slot}' is damaged and cannot be loaded: {entry.problem}", severity="error"
+                f"'{entry.slot}' cannot be loaded: {entry.problem}", severity="error", markup=False
             )
             return
         self.app.pop_screen()
@@ -118,7 +118,7 @@ class LoadScreen(Screen[None]):
                 try:
                     entry.path.unlink()
                 except OSError as error:
-                    self.notify(f"Could not delete it: {error}", severity="error")
+                    self.notify(f"Could not delete it: {error}", severity="error", markup=False)
                 self.fill()
 
         self.app.push_screen(
