@@ -31,6 +31,7 @@ class EndingScreen(Screen[None]):
         Binding("r", "rewind", "Rewind"),
         Binding("n", "new_game", "New game"),
         Binding("m", "menu", "Main menu"),
+        Binding("escape", "menu", "Main menu", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
 

@@ -50,6 +50,7 @@ class HelpScreen(ModalScreen[None]):
             table.add_row("1-9", "take that choice")
         for key, text in binding_rows(self.under):
             table.add_row(key, text)
+        table.add_row("Ctrl+P", "command palette: every action, and the colour themes")
         with VerticalScroll(id="help"):
             yield Static("Keys", classes="panel-title")
             yield Static(table)
