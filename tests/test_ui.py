@@ -849,3 +849,53 @@ def test_a_named_save_cannot_take_an_autosave_name(stories: Path, saves: Path) -
                 play(app).session.save("auto-mine")
 
     run(scenario)
+
+
+RACE = """
+import asyncio, importlib.abc, importlib.machinery, sys, time
+from pathlib import Path
+
+class SlowSaves(importlib.abc.MetaPathFinder):
+    # the first import of game.saves is slow in real life (pydantic): make it slower
+    def find_spec(self, name, path, target=None):
+        if name != "game.saves":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        real = spec.loader.exec_module
+        def slow(module):
+            time.sleep(0.3)
+            real(module)
+        spec.loader.exec_module = slow
+        return spec
+
+sys.meta_path.insert(0, SlowSaves())
+from game.catalog import Catalog
+from game.ui.app import DivergenceApp
+
+async def main():
+    app = DivergenceApp(Catalog([Path(sys.argv[1])], include_bundled=False), Path(sys.argv[2]))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        folder = app.folder.folder
+        assert isinstance(folder, Path), type(folder)
+        print("title:", type(app.screen).__name__)
+
+asyncio.run(main())
+"""
+
+
+def test_the_start_up_threads_open_the_save_folder_safely(stories: Path, saves: Path) -> None:
+    """Both start-up threads (theme, Continue) open the save folder while its module is
+    still importing; neither may wrap the other's folder (this crashed the title once)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", RACE, str(stories), str(saves)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "title: TitleScreen" in result.stdout
