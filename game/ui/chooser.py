@@ -30,7 +30,7 @@ class ChooserScreen(Screen[None]):
             yield OptionList(id="stories")
             with VerticalScroll(id="details"):
                 yield Static(id="about")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         stories = self.query_one("#stories", OptionList)

@@ -71,7 +71,7 @@ class EndingScreen(Screen[None]):
             yield Static("The final dossier", classes="panel-title")
             yield Static(self.final_dossier(), id="final-dossier")
             yield Static("r rewind the last decision · n new game · m main menu", classes="hint")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.show_banner()

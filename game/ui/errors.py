@@ -34,7 +34,7 @@ class StoryErrorScreen(Screen[None]):
             classes="hint",
             markup=False,
         )
-        yield Footer()
+        yield Footer(compact=True)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -52,4 +52,4 @@ class GalleryScreen(Screen[None]):
                         else:
                             hint = f"\n[dim]{escape(ending.hint)}[/dim]" if ending.hint else ""
                             yield Static(f"[b]???[/b]{hint}", classes="card locked")
-        yield Footer()
+        yield Footer(compact=True)

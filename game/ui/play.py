@@ -52,7 +52,7 @@ class PlayScreen(Screen[None]):
                     yield Markdown(id="note-text")
             yield Dossier(id="dossier")
         yield OptionList(id="choices")
-        yield Footer()
+        yield Footer(compact=True)
 
     async def on_mount(self) -> None:
         self.query_one("#note").display = False

@@ -70,7 +70,7 @@ class LoadScreen(Screen[None]):
         yield Static("Load a saved game", classes="panel-title", id="load-title")
         yield OptionList(id="slots")
         yield Static("Enter to load · x or Delete to delete · Esc to go back", classes="hint")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.fill()

@@ -31,7 +31,7 @@ class TitleScreen(Screen[None]):
             yield Static(SUBTITLE, id="subtitle")
             with Center():
                 yield OptionList(id="menu")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_screen_resume(self) -> None:
         # also runs when the screen is first shown, so the menu is built once at start-up
