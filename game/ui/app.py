@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -130,19 +130,19 @@ class DivergenceApp(App[int]):
 
     # -- what screens ask of the app --
 
-    def ask_player(self, then: object) -> None:
+    def ask_player(self, then: Callable[[], None]) -> None:
         """Make sure a player name is known, asking once, then call `then()`."""
         from game.ui.name import NameScreen
 
         if self.player:
-            then()  # type: ignore[operator]
+            then()
             return
 
         def named(name: str | None) -> None:
             if name:
                 self.player = name
                 self.folder.remember_player(name)
-                then()  # type: ignore[operator]
+                then()
 
         self.push_screen(NameScreen(default_player()), named)
 

@@ -7,12 +7,12 @@ import re
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from game.catalog import Entry
 from game.locations import default_player
+from game.ui.base import GameScreen
 
 
 def reflow(text: str) -> str:
@@ -20,7 +20,7 @@ def reflow(text: str) -> str:
     return "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()))
 
 
-class ChooserScreen(Screen[None]):
+class ChooserScreen(GameScreen):
     CSS_PATH = "chooser.tcss"
     BINDINGS = [("escape", "app.pop_screen", "Back")]
 
@@ -34,7 +34,7 @@ class ChooserScreen(Screen[None]):
 
     def on_mount(self) -> None:
         stories = self.query_one("#stories", OptionList)
-        self.entries: list[Entry] = self.app.catalog.entries()  # type: ignore[attr-defined]
+        self.entries: list[Entry] = self.game.catalog.entries()
         for index, entry in enumerate(self.entries):
             title = entry.story.title if entry.story else f"{entry.id} (cannot be played)"
             stories.add_option(Option(escape(title), id=str(index)))
@@ -49,7 +49,7 @@ class ChooserScreen(Screen[None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:
-            self.app.begin(self.entries[int(event.option.id)])  # type: ignore[attr-defined]
+            self.game.begin(self.entries[int(event.option.id)])
 
     def show(self, entry: Entry) -> None:
         about = self.query_one("#about", Static)
@@ -62,8 +62,8 @@ class ChooserScreen(Screen[None]):
                 f"{'them' if count != 1 else 'it'}."
             )
             return
-        player = self.app.player or default_player()  # type: ignore[attr-defined]
-        profile = self.app.folder.profile(player)  # type: ignore[attr-defined]
+        player = self.game.player or default_player()
+        profile = self.game.folder.profile(player)
         found = len([e for e in profile.endings.get(story.id, []) if e in story.endings])
         lines = [f"[b]{escape(story.title)}[/b]"]
         if story.subtitle:

@@ -9,11 +9,11 @@ from rich.markup import escape
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
 from game.session import GameSession
 from game.ui.banner import banner
+from game.ui.base import GameScreen
 
 
 def decisions_table(session: GameSession) -> str:
@@ -25,7 +25,7 @@ def decisions_table(session: GameSession) -> str:
     return "\n".join(rows)
 
 
-class EndingScreen(Screen[None]):
+class EndingScreen(GameScreen):
     CSS_PATH = "ending.tcss"
     BINDINGS = [
         Binding("r", "rewind", "Rewind"),
@@ -99,8 +99,8 @@ class EndingScreen(Screen[None]):
             self.app.switch_screen(PlayScreen(self.session))
 
     def action_new_game(self) -> None:
-        self.app.action_main_menu()  # type: ignore[attr-defined]
-        self.app.action_new_game()  # type: ignore[attr-defined]
+        self.game.action_main_menu()
+        self.game.action_new_game()
 
     def action_menu(self) -> None:
-        self.app.action_main_menu()  # type: ignore[attr-defined]
+        self.game.action_main_menu()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from game.locations import default_player
+from game.ui.base import GameScreen
 
 TONE_MARK = {
     "triumph": "★",
@@ -20,18 +20,18 @@ TONE_MARK = {
 }
 
 
-class GalleryScreen(Screen[None]):
+class GalleryScreen(GameScreen):
     CSS_PATH = "gallery.tcss"
     BINDINGS = [("escape", "app.pop_screen", "Back")]
 
     def compose(self) -> ComposeResult:
-        player = self.app.player or default_player()  # type: ignore[attr-defined]
-        profile = self.app.folder.profile(player)  # type: ignore[attr-defined]
+        player = self.game.player or default_player()
+        profile = self.game.folder.profile(player)
         with VerticalScroll(id="gallery"):
             yield Static(
                 f"Endings found by {escape(player)}", classes="panel-title", id="gallery-title"
             )
-            for entry in self.app.catalog.entries():  # type: ignore[attr-defined]
+            for entry in self.game.catalog.entries():
                 story = entry.story
                 if story is None:
                     continue

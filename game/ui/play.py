@@ -9,18 +9,18 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Key
-from textual.screen import Screen
 from textual.widgets import Footer, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from game.engine import ChoiceUnavailable, EngineError
 from game.session import GameSession
 from game.ui.banner import banner
+from game.ui.base import GameScreen
 from game.ui.dossier import Dossier
 from game.ui.timeline import Timeline
 
 
-class PlayScreen(Screen[None]):
+class PlayScreen(GameScreen):
     CSS_PATH = "play.tcss"
     BINDINGS = [
         Binding("u", "undo", "Undo"),
@@ -177,7 +177,7 @@ class PlayScreen(Screen[None]):
         self.app.push_screen(SaveScreen(self.session))
 
     def action_load(self) -> None:
-        self.app.action_load()  # type: ignore[attr-defined]
+        self.game.action_load()
 
     def action_panel(self, panel: str) -> None:
         widget = self.query_one(f"#{panel}")
@@ -187,7 +187,7 @@ class PlayScreen(Screen[None]):
             self.call_after_refresh(widget.scroll_visible)
 
     def action_menu(self) -> None:
-        self.app.action_main_menu()  # type: ignore[attr-defined]
+        self.game.action_main_menu()
 
     def action_quit(self) -> None:
         self.app.exit(0)

@@ -6,13 +6,13 @@ from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from game.errors import SaveError, SlotNameError
 from game.saves import SaveEntry
 from game.session import GameSession
+from game.ui.base import GameModal, GameScreen
 
 
 def describe(entry: SaveEntry) -> str:
@@ -29,7 +29,7 @@ def describe(entry: SaveEntry) -> str:
     )
 
 
-class SaveScreen(ModalScreen[None]):
+class SaveScreen(GameModal):
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [("escape", "app.pop_screen", "Cancel")]
 
@@ -59,7 +59,7 @@ class SaveScreen(ModalScreen[None]):
         self.dismiss()
 
 
-class LoadScreen(Screen[None]):
+class LoadScreen(GameScreen):
     CSS_PATH = "saves.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
@@ -78,7 +78,7 @@ class LoadScreen(Screen[None]):
     def fill(self) -> None:
         slots = self.query_one("#slots", OptionList)
         slots.clear_options()
-        self.entries = self.app.folder.entries()  # type: ignore[attr-defined]
+        self.entries = self.game.folder.entries()
         if not self.entries:
             slots.add_option(Option("[dim]No saves yet.[/dim]", disabled=True))
         for index, entry in enumerate(self.entries):
@@ -104,7 +104,7 @@ class LoadScreen(Screen[None]):
             )
             return
         self.app.pop_screen()
-        self.app.load_entry(entry)  # type: ignore[attr-defined]
+        self.game.load_entry(entry)
 
     def action_delete(self) -> None:
         from game.ui.dialogs import ConfirmScreen

@@ -8,11 +8,11 @@ from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from game.ui.banner import banner
+from game.ui.base import GameScreen
 
 if TYPE_CHECKING:
     from game.saves import SaveEntry
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 SUBTITLE = "Turning points of Soviet history, 1939-1949. You decide."
 
 
-class TitleScreen(Screen[None]):
+class TitleScreen(GameScreen):
     # styled by title.tcss beside this file, loaded through the app (see DivergenceApp.CSS_PATH)
     BINDINGS = [("q", "app.quit", "Quit")]
 
@@ -61,7 +61,7 @@ class TitleScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="continue")
     def find_continue(self) -> None:
-        latest = self.app.latest_save()  # type: ignore[attr-defined]
+        latest = self.game.latest_save()
         self.app.call_from_thread(self.show_continue, latest)
 
     def show_continue(self, latest: SaveEntry | None) -> None:
@@ -77,19 +77,19 @@ class TitleScreen(Screen[None]):
             menu.replace_option_prompt("continue", "Continue   [dim]no saved game yet[/]")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        app = self.app
+        app = self.game
         choice = event.option.id
         if choice == "continue":
-            latest = app.latest_save()  # type: ignore[attr-defined]
+            latest = app.latest_save()
             if latest is not None:
-                app.load_entry(latest)  # type: ignore[attr-defined]
+                app.load_entry(latest)
         elif choice == "new":
-            app.action_new_game()  # type: ignore[attr-defined]
+            app.action_new_game()
         elif choice == "load":
-            app.action_load()  # type: ignore[attr-defined]
+            app.action_load()
         elif choice == "endings":
-            app.action_gallery()  # type: ignore[attr-defined]
+            app.action_gallery()
         elif choice == "help":
-            app.action_help()  # type: ignore[attr-defined]
+            app.action_help()
         elif choice == "quit":
             app.exit(0)
