@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from game import __version__, exitcodes
 from game.catalog import Catalog, UnknownStory
+from game.commands import base, command_modules
 from game.errors import SaveError, SlotNameError
 from game.locations import default_player, saves_folder
 
@@ -35,44 +36,10 @@ EXIT_SAVE = exitcodes.SAVE
 EXIT_INTERRUPTED = exitcodes.INTERRUPTED
 EXIT_BUG = exitcodes.BUG
 
-EPILOG = """\
-exit codes:
-  0    success: the story ended, the input ended, or the player quit
-  1    a story has errors (check found problems, or the story failed to load)
-  2    the command line was wrong (unknown option, unknown story, bad value)
-  3    a save could not be loaded or written
-  70   an unexpected internal error: a bug (DIVERGENCE_DEBUG=1 shows where)
-  130  interrupted with Ctrl-C (the game is saved first)
-
-Saves go to ./saves when run from a checkout, otherwise to the user's data
-folder (e.g. ~/.local/share/divergence/saves); --saves DIR or the
-DIVERGENCE_SAVES environment variable choose another folder.
-"""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
-
-
-def _common(parser: argparse.ArgumentParser, top: bool = False) -> None:
-    # On subcommands the defaults are suppressed so that they never clobber the same
-    # option given before the subcommand (`divergence --saves X play ...`).
-    parser.add_argument(
-        "--stories",
-        metavar="DIR",
-        action="append",
-        default=[] if top else argparse.SUPPRESS,
-        help="also look for stories in DIR (may be given more than once)",
-    )
-    parser.add_argument(
-        "--saves",
-        metavar="DIR",
-        default=None if top else argparse.SUPPRESS,
-        help="save folder (default: ./saves in a checkout, else the user data folder; "
-        "or set DIVERGENCE_SAVES)",
-    )
+EPILOG = base.EPILOG
+_Parser = base.Parser
+_common = base.add_common
+plural = base.plural
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,16 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(play)
 
-    check = commands.add_parser(
-        "check",
-        help="check stories for errors",
-        description="Load stories and print every error as file:line: message. "
-        "With no STORY, checks every story found.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    check.add_argument("story", metavar="STORY", nargs="*", help="story ids or paths")
-    _common(check)
+    for module in command_modules():
+        module.register(commands)
     return parser
 
 
@@ -160,11 +119,12 @@ def main(
         sys.stderr.write(f"divergence: --stories {missing[0]}: no such folder\n")
         return EXIT_USAGE
     catalog = Catalog(Path(folder) for folder in args.stories)
+    tools = {module.NAME: module for module in command_modules()}
     try:
         if args.command == "stories":
             return cmd_stories(catalog, stdout)
-        if args.command == "check":
-            return cmd_check(catalog, args.story, stdout)
+        if args.command in tools:
+            return int(tools[args.command].run(catalog, args, stdin, stdout))
         if args.command == "play":
             return cmd_play(catalog, args, stdin, stdout)
         return cmd_menu(catalog, args, stdin, stdout)
@@ -184,10 +144,6 @@ def main(
             "Divergence; run again with DIVERGENCE_DEBUG=1 to see where it happened.\n"
         )
         return EXIT_BUG
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def cmd_stories(catalog: Catalog, out: TextIO) -> int:
@@ -212,26 +168,6 @@ def cmd_stories(catalog: Catalog, out: TextIO) -> int:
                 f"{'':<{width}}  (same id as {seen[entry.id]}; 'play {entry.id}' takes that one)\n"
             )
         seen.setdefault(entry.id, entry.path)
-    return EXIT_OK
-
-
-def cmd_check(catalog: Catalog, names: list[str], out: TextIO) -> int:
-    entries = [catalog.find(name) for name in names] if names else catalog.entries()
-    failed = 0
-    for entry in entries:
-        if entry.error is not None:
-            failed += 1
-            for problem in entry.error.problems:
-                out.write(f"{problem}\n")
-        else:
-            assert entry.story is not None
-            nodes, endings = len(entry.story.nodes), len(entry.story.endings)
-            out.write(f"{entry.path}: ok ({plural(nodes, 'node')}, {plural(endings, 'ending')})\n")
-    if failed:
-        out.write(
-            f"{failed} of {len(entries)} stor{'ies' if len(entries) != 1 else 'y'} with errors\n"
-        )
-        return EXIT_STORY
     return EXIT_OK
 
 
