@@ -44,8 +44,12 @@ class DivergenceApp(App[int]):
         seed: int | None = None,
         resume: SaveEntry | None = None,
         story_path: str | None = None,
+        watch: bool = False,
     ) -> None:
         super().__init__()
+        # --watch: a writer at work. The story is reloaded when its files change, and the
+        # map shows every node, not only those the player has come to know.
+        self.watch = watch
         self.catalog = catalog
         self._folder = folder
         self.player = player  # asked for before the first run when not given
