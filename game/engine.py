@@ -17,7 +17,7 @@ from typing import Any, NamedTuple, cast
 
 from game.expr import MAX_INT, Effect, Evaluator, IntEvaluator, Value
 from game.gcpause import gc_paused
-from game.story import Choice, Ending, Node, Outcome, Story
+from game.story import Choice, Ending, Node, Outcome, Story, Where
 
 MAX_AUTOMATIC_STEPS = 1000
 UNBOUNDED = MAX_INT  # where the arithmetic saturates; a number without bounds stops there
@@ -213,12 +213,16 @@ class Engine:
             if ending.condition is not None
         )
 
+    def _effects(self, effects: Sequence[Effect], where: Where) -> Apply | None:
+        """The effects written at `where` as one function (the checker records them here)."""
+        return _compile_effects(effects, self.story)
+
     def _outcomes(self, outcomes: Sequence[Outcome]) -> tuple[_OutcomePlan, ...]:
         return tuple(
             _OutcomePlan(
                 cast(IntEvaluator, o.weight.evaluate),  # the loader proved weights are numbers
                 o.target,
-                _compile_effects(o.effects, self.story),
+                self._effects(o.effects, o.where),
             )
             for o in outcomes
         )
@@ -231,7 +235,7 @@ class Engine:
                 choice.condition.evaluate if choice.condition else None,
                 f"{node.id}/{choice.key}" if choice.once else None,
                 f"{node.id}/{choice.key}",
-                _compile_effects(choice.effects, self.story),
+                self._effects(choice.effects, choice.where),
                 choice.target,
                 self._outcomes(choice.outcomes),
             )
@@ -240,13 +244,13 @@ class Engine:
         routes = tuple(
             (
                 route.condition.evaluate if route.condition else None,
-                _compile_effects(route.effects, self.story),
+                self._effects(route.effects, route.where),
                 route.target,
             )
             for route in node.routes
         )
         return _NodePlan(
-            _compile_effects(node.effects, self.story),
+            self._effects(node.effects, node.where),
             routes,
             self._outcomes(node.outcomes),
             choices,

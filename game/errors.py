@@ -14,11 +14,16 @@ class Problem:
     file: str
     line: int
     message: str
+    code: str = "E000"  # stable, documented in docs/writing.md: E... errors, W... warnings
+
+    @property
+    def severity(self) -> str:
+        return "warning" if self.code.startswith("W") else "error"
 
     def __str__(self) -> str:
         if self.line <= 0:  # a problem with the file as a whole
-            return f"{self.file}: {self.message}"
-        return f"{self.file}:{self.line}: {self.message}"
+            return f"{self.file}: {self.code}: {self.message}"
+        return f"{self.file}:{self.line}: {self.code}: {self.message}"
 
 
 class StoryError(Exception):

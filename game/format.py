@@ -68,6 +68,11 @@ class Variable(_Model):
     label: str = Field(min_length=1, max_length=40, description="Name shown in the dossier.")
     description: str = Field("", description="What it means, for the player and the teacher.")
     visible: bool = Field(True, description="Whether the player sees it in the dossier.")
+    clamp: bool = Field(
+        False,
+        description="For an `int` with `min`/`max`: effects may push it past a bound on purpose "
+        "(it stops there), so `divergence check` does not warn about it (W007).",
+    )
 
 
 class Outcome(_Model):

@@ -116,14 +116,23 @@ def load_story(path: str | Path) -> Story:
 
 def _load_story(path: Path) -> Story:
     if not path.exists():
-        raise StoryError([Problem(str(path), 0, "no such file or folder")])
+        raise StoryError([Problem(str(path), 0, "no such file or folder", code="E001")])
     files = story_files(path)
     if path.is_dir() and not files[0].is_file():
         raise StoryError(
-            [Problem(str(path), 0, f"a story folder needs a {MAIN_FILE} with the [story] table")]
+            [
+                Problem(
+                    str(path),
+                    0,
+                    f"a story folder needs a {MAIN_FILE} with the [story] table",
+                    code="E001",
+                )
+            ]
         )
     if len(files) > MAX_FILES:  # story_files stops one past the limit
-        raise StoryError([Problem(str(path), 0, f"more than {MAX_FILES} files in a story folder")])
+        raise StoryError(
+            [Problem(str(path), 0, f"more than {MAX_FILES} files in a story folder", code="E001")]
+        )
     problems: list[Problem] = []
     sources: list[_Source] = []
     digest = hashlib.sha256()
@@ -152,12 +161,16 @@ def _read(file: Path, problems: list[Problem]) -> _Source | None:
         size = file.stat().st_size
         if size > MAX_FILE_BYTES:
             problems.append(
-                Problem(name, 0, f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
+                Problem(
+                    name, 0, f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", code="E001"
+                )
             )
             return None
         raw = file.read_bytes()
     except OSError as error:
-        problems.append(Problem(name, 0, f"cannot read the file: {error.strerror or error}"))
+        problems.append(
+            Problem(name, 0, f"cannot read the file: {error.strerror or error}", code="E001")
+        )
         return None
     return parse_source(name, raw, problems)
 
@@ -168,7 +181,9 @@ def parse_source(name: str, raw: bytes, problems: list[Problem]) -> _Source | No
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        problems.append(Problem(name, line, "the file is not UTF-8 text; save it as UTF-8"))
+        problems.append(
+            Problem(name, line, "the file is not UTF-8 text; save it as UTF-8", code="E001")
+        )
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -178,7 +193,7 @@ def parse_source(name: str, raw: bytes, problems: list[Problem]) -> _Source | No
         problems.append(_toml_problem(name, str(error), text))
         return None
     except (RecursionError, MemoryError):
-        problems.append(Problem(name, 1, "the TOML is nested too deeply to read"))
+        problems.append(Problem(name, 1, "the TOML is nested too deeply to read", code="E002"))
         return None
     return _Source(name, text, data)
 
@@ -191,7 +206,9 @@ def _toml_problem(name: str, message: str, text: str) -> Problem:
     match = _TOML_AT.match(message)
     if match:
         text, line, column = match.group(1), int(match.group(2)), match.group(3)
-        return Problem(name, line, f"TOML syntax error: {_toml_hint(text)} (column {column})")
+        return Problem(
+            name, line, f"TOML syntax error: {_toml_hint(text)} (column {column})", code="E002"
+        )
     match = _TOML_END.match(message)
     if match:
         try:
@@ -204,8 +221,9 @@ def _toml_problem(name: str, message: str, text: str) -> Problem:
             name,
             opened or max(last, 1),
             f"TOML syntax error at the end of the file: {_toml_hint(match.group(1))}{where}",
+            code="E002",
         )
-    return Problem(name, 1, f"TOML syntax error: {message}")
+    return Problem(name, 1, f"TOML syntax error: {message}", code="E002")
 
 
 def _toml_hint(text: str) -> str:
@@ -394,40 +412,54 @@ def _pydantic_problem(source: _Source, loc: tuple[str | int, ...], item: Any) ->
         hint = f"; did you mean '{close[0]}'?" if close else f" (known fields: {', '.join(known)})"
         if model is fmt.StoryFile:
             hint = " (a story file has [story], [variable.NAME], [[node]] and [[ending]] tables)"
-        return Problem(where.file, where.line, f"{prefix}unknown field '{key}'{hint}")
+        return Problem(where.file, where.line, f"{prefix}unknown field '{key}'{hint}", code="E003")
     if kind == "missing":
-        return Problem(where.file, where.line, f"{prefix}'{key}' is missing")
+        return Problem(where.file, where.line, f"{prefix}'{key}' is missing", code="E003")
     if key == "weight" and kind in _PLAIN_TYPES:
         return Problem(
             where.file,
             where.line,
             f"{prefix}'weight' should be a whole number or an expression in quotes, e.g. \"supply * 2\"",
+            code="E003",
         )
     if kind in _PLAIN_TYPES:
-        return Problem(where.file, where.line, f"{prefix}'{key}' should be {_PLAIN_TYPES[kind]}")
+        return Problem(
+            where.file, where.line, f"{prefix}'{key}' should be {_PLAIN_TYPES[kind]}", code="E003"
+        )
     if kind == "string_pattern_mismatch":
         return Problem(
             where.file,
             where.line,
             f"{prefix}'{key}' = {item['input']!r} is not a valid id: use letters, digits and "
             "underscores, starting with a letter",
+            code="E003",
         )
     if kind == "string_too_short":
-        return Problem(where.file, where.line, f"{prefix}'{key}' must not be empty")
+        return Problem(where.file, where.line, f"{prefix}'{key}' must not be empty", code="E003")
     if kind == "string_too_long":
         limit = item.get("ctx", {}).get("max_length")
-        return Problem(where.file, where.line, f"{prefix}'{key}' is longer than {limit} characters")
+        return Problem(
+            where.file,
+            where.line,
+            f"{prefix}'{key}' is longer than {limit} characters",
+            code="E003",
+        )
     if kind == "literal_error":
         expected = item.get("ctx", {}).get("expected", "")
-        return Problem(where.file, where.line, f"{prefix}'{key}' should be one of {expected}")
+        return Problem(
+            where.file, where.line, f"{prefix}'{key}' should be one of {expected}", code="E003"
+        )
     if key == "default" and kind in ("int_type", "int_from_float", "float_type"):
         return Problem(
             where.file,
             where.line,
             f"{prefix}'default' should be a whole number, true/false or text",
+            code="E003",
         )
     message = item["msg"]
-    return Problem(where.file, where.line, f"{prefix}'{key}': {message[0].lower()}{message[1:]}")
+    return Problem(
+        where.file, where.line, f"{prefix}'{key}': {message[0].lower()}{message[1:]}", code="E003"
+    )
 
 
 # --- cross-checking and compiling -----------------------------------------------------
@@ -446,13 +478,15 @@ class _Builder:
         self.cache: dict[tuple[str, str | None], Compiled | ExprError] = {}
         self.effect_cache: dict[str, list[Effect] | ExprError] = {}
 
-    def error(self, where: Where, message: str) -> None:
-        self.problems.append(Problem(where.file, where.line, message))
+    def error(self, where: Where, message: str, code: str) -> None:
+        self.problems.append(Problem(where.file, where.line, message, code))
 
-    def located(self, source: _Source, path: tuple[str | int, ...], message: str) -> None:
+    def located(
+        self, source: _Source, path: tuple[str | int, ...], message: str, code: str
+    ) -> None:
         """Record a problem prefixed with the table it is in, e.g. `node "dacha", choice 2: ...`."""
         table, _model = _table_at(path, source.data)
-        self.error(source.where(path), f"{table}: {message}" if table else message)
+        self.error(source.where(path), f"{table}: {message}" if table else message, code)
 
     def build(self, fingerprint: str, root: str, files: list[str]) -> Story | None:
         meta, meta_source = self.find_meta()
@@ -464,11 +498,13 @@ class _Builder:
             self.error(
                 meta_source.where(("story", "start")),
                 f"start node '{meta.start}' does not exist{_suggest(meta.start, places)}",
+                code="E004",
             )
         elif places[meta.start][0] != "node":
             self.error(
                 meta_source.where(("story", "start")),
                 f"start '{meta.start}' is an ending, not a node",
+                code="E004",
             )
         specs = dict(self.broken)
         specs.update(
@@ -526,6 +562,7 @@ class _Builder:
             self.error(
                 Where(first, 1),
                 "no [story] table: a story needs one, with id, title, summary, start and era",
+                code="E004",
             )
             return None, None
         main_meta, main_source = found[0]
@@ -534,11 +571,13 @@ class _Builder:
                 source.where(("story",)),
                 f"a second [story] table; the story is already described at "
                 f"{main_source.where(('story',))}",
+                code="E004",
             )
         if main_source is not self.sources[0]:
             self.error(
                 main_source.where(("story",)),
                 f"the [story] table belongs in {self.sources[0].name}, the story's main file",
+                code="E004",
             )
         return main_meta, main_source
 
@@ -552,7 +591,9 @@ class _Builder:
                 where = source.where(("variable", name))
                 if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or len(name) > 64:
                     self.error(
-                        where, f"variable name '{name}' must use letters, digits and underscores"
+                        where,
+                        f"variable name '{name}' must use letters, digits and underscores",
+                        code="E005",
                     )
                     continue
                 if name in RESERVED:
@@ -560,11 +601,14 @@ class _Builder:
                         where,
                         f"'{name}' is a word of the expression or text language; "
                         "choose another name",
+                        code="E005",
                     )
                     continue
                 if name in first_seen:
                     self.error(
-                        where, f"variable '{name}' is declared twice; first at {first_seen[name]}"
+                        where,
+                        f"variable '{name}' is declared twice; first at {first_seen[name]}",
+                        code="E005",
                     )
                     continue
                 first_seen[name] = where
@@ -587,36 +631,58 @@ class _Builder:
             self.error(
                 at,
                 f"variable '{name}' is declared {kind}, but its default {default!r} is {inferred}",
+                code="E005",
             )
             return None
         if kind != "int" and (raw.min is not None or raw.max is not None):
-            self.error(where, f"variable '{name}': min and max only apply to numbers")
+            self.error(where, f"variable '{name}': min and max only apply to numbers", code="E005")
+            return None
+        if raw.clamp and (kind != "int" or (raw.min is None and raw.max is None)):
+            self.error(
+                where,
+                f"variable '{name}': 'clamp' only applies to numbers with a min or max",
+                code="E005",
+            )
             return None
         if kind != "str" and raw.values is not None:
-            self.error(where, f"variable '{name}': 'values' only applies to text variables")
+            self.error(
+                where, f"variable '{name}': 'values' only applies to text variables", code="E005"
+            )
             return None
         values: tuple[str, ...] = ()
         if kind == "int":
             assert isinstance(default, int)
             if raw.min is not None and raw.max is not None and raw.min > raw.max:
-                self.error(where, f"variable '{name}': min {raw.min} is greater than max {raw.max}")
+                self.error(
+                    where,
+                    f"variable '{name}': min {raw.min} is greater than max {raw.max}",
+                    code="E005",
+                )
                 return None
             if (raw.min is not None and default < raw.min) or (
                 raw.max is not None and default > raw.max
             ):
                 self.error(
-                    at, f"variable '{name}': default {default} is {_bounds(raw.min, raw.max)}"
+                    at,
+                    f"variable '{name}': default {default} is {_bounds(raw.min, raw.max)}",
+                    code="E005",
                 )
                 return None
         if kind == "str":
             if not raw.values:
                 self.error(
-                    where, f"text variable '{name}' needs 'values', the list of values it may take"
+                    where,
+                    f"text variable '{name}' needs 'values', the list of values it may take",
+                    code="E005",
                 )
                 return None
             values = tuple(raw.values)
             if default not in values:
-                self.error(at, f"variable '{name}': default {default!r} is not one of its values")
+                self.error(
+                    at,
+                    f"variable '{name}': default {default!r} is not one of its values",
+                    code="E005",
+                )
                 return None
         return Variable(
             name=name,
@@ -629,6 +695,7 @@ class _Builder:
             maximum=raw.max,
             values=values,
             where=where,
+            expects_clamping=raw.clamp,
         )
 
     def collect_places(self) -> dict[str, tuple[str, Where]]:
@@ -642,7 +709,9 @@ class _Builder:
                 if ident in places:
                     other_kind, other = places[ident]
                     self.error(
-                        where, f"duplicate id '{ident}': a {other_kind} at {other} has it already"
+                        where,
+                        f"duplicate id '{ident}': a {other_kind} at {other} has it already",
+                        code="E006",
                     )
                     continue
                 places[ident] = (kind, where)
@@ -682,7 +751,7 @@ class _Builder:
         try:
             return self.compiled(text, want)
         except ExprError as error:
-            self.located(source, path, _expr_message(what, text, error))
+            self.located(source, path, _expr_message(what, text, error), code="E008")
             return None
 
     def effects(
@@ -694,7 +763,7 @@ class _Builder:
             try:
                 compiled.extend(self.compiled_effects(text))
             except ExprError as error:
-                self.located(source, at, _expr_message("effects", text, error))
+                self.located(source, at, _expr_message("effects", text, error), code="E008")
         return tuple(compiled)
 
     def template(self, source: _Source, path: tuple[str | int, ...], text: str) -> Template | None:
@@ -703,7 +772,9 @@ class _Builder:
         except ExprError as error:
             line = source.lines.map.text_line(path, error.column)
             table, _model = _table_at(path, source.data)
-            self.error(Where(source.name, line), f"{table}: in '{path[-1]}': {error.message}")
+            self.error(
+                Where(source.name, line), f"{table}: in '{path[-1]}': {error.message}", code="E009"
+            )
             return None
 
     def target(self, source: _Source, path: tuple[str | int, ...], target: str) -> bool:
@@ -714,6 +785,7 @@ class _Builder:
             path,
             f"'goto' names '{target}', which is neither a node nor an ending"
             f"{_suggest(target, self.place_kinds)}",
+            code="E007",
         )
         return False
 
@@ -761,12 +833,14 @@ class _Builder:
                 (*path, "outcome"),
                 "this node draws a chance outcome whenever no route matches, so its choices "
                 "could never be taken; move the outcomes into a choice, or the choices elsewhere",
+                code="E010",
             )
         if not raw.choice and not raw.route and not raw.outcome:
             self.error(
                 where,
                 f"node '{raw.id}' has no choices, routes or outcomes, so the player would be stuck; "
                 "add a [[node.choice]] or send it on to an [[ending]] with a [[node.route]]",
+                code="E010",
             )
         if text is None:
             return None
@@ -801,15 +875,21 @@ class _Builder:
                 self.error(
                     where,
                     f"choice '{choice.label}' needs a 'goto' or [[node.choice.outcome]] tables",
+                    code="E010",
                 )
                 continue
             if choice.goto is not None and choice.outcome:
-                self.error(where, f"choice '{choice.label}' has both 'goto' and outcomes; keep one")
+                self.error(
+                    where,
+                    f"choice '{choice.label}' has both 'goto' and outcomes; keep one",
+                    code="E010",
+                )
                 continue
             if key in keys:
                 self.error(
                     where,
                     f"two choices of node '{raw.id}' are both called '{key}' (the other at {keys[key]}); give them different 'id's",
+                    code="E010",
                 )
                 continue
             keys[key] = where
@@ -825,6 +905,7 @@ class _Builder:
                     source,
                     (*at, "locked"),
                     "'locked' is the reason shown when the choice's 'if' is false, but this choice has no 'if'",
+                    code="E010",
                 )
             built.append(
                 Choice(

@@ -56,6 +56,7 @@ class Variable:
     maximum: int | None = None
     values: tuple[str, ...] = ()
     where: Where = Where("", 0)
+    expects_clamping: bool = False  # effects may push it past its bounds on purpose: no W007
 
     def clamp(self, value: int) -> int:
         if self.minimum is not None and value < self.minimum:

@@ -220,14 +220,22 @@ def test_check_reports_file_and_line_and_exits_1(tmp_path: Path) -> None:
     code, out = run_cli("check", str(broken))
     assert code == EXIT_STORY
     line = CROSSROADS.read_text().splitlines().index('goto = "rear"') + 1
-    assert f"{broken}:{line}: node \"front\", route 1: 'goto' names 'reer'" in out
+    assert f"{broken}:{line}: E007: node \"front\", route 1: 'goto' names 'reer'" in out
     assert "did you mean 'rear'?" in out
 
 
 def test_check_passes_a_good_story(tmp_path: Path) -> None:
+    code, out = run_cli("check", "--strict", "special_train")
+    assert code == EXIT_OK, out
+    assert "special_train.toml: ok (6 nodes, 3 endings;" in out
+
+
+def test_warnings_pass_the_check_unless_strict() -> None:
     code, out = run_cli("check", str(CROSSROADS))
     assert code == EXIT_OK
-    assert "ok (3 nodes, 3 endings)" in out
+    assert "0 errors, " in out and " W00" in out
+    code, _out = run_cli("check", "--strict", str(CROSSROADS))
+    assert code == EXIT_STORY
 
 
 def test_check_with_no_argument_checks_every_story_found(tmp_path: Path) -> None:
@@ -235,8 +243,9 @@ def test_check_with_no_argument_checks_every_story_found(tmp_path: Path) -> None
     (tmp_path / "bad.toml").write_text("[story\n")
     code, out = run_cli("--stories", str(tmp_path), "check")
     assert code == EXIT_STORY
-    assert f"{tmp_path / 'bad.toml'}:1: TOML syntax error" in out
-    assert f"{tmp_path / 'good.toml'}: ok" in out
+    assert f"{tmp_path / 'bad.toml'}:1: E002: TOML syntax error" in out
+    assert f"{tmp_path / 'good.toml'}: 0 errors" in out
+    assert "stories checked: 1 with errors" in out
 
 
 def test_stories_lists_bundled_and_extra_folders(tmp_path: Path) -> None:
@@ -282,7 +291,7 @@ def test_playing_a_broken_story_shows_its_errors_not_a_traceback(
     err = capsys.readouterr().err
     assert out == ""
     assert "cannot be played because it has errors" in err
-    assert f"{broken}:6: start node 'hqq' does not exist; did you mean 'hq'?" in err
+    assert f"{broken}:6: E004: start node 'hqq' does not exist; did you mean 'hq'?" in err
 
 
 @pytest.mark.parametrize("command", [[], ["stories"], ["play"], ["check"]])

@@ -1076,7 +1076,7 @@ def test_story_error_report_format(broken: Any) -> None:
     with pytest.raises(StoryError) as caught:
         load_story(path)
     report = str(caught.value).split("\n")
-    assert report[0].startswith(f"{path}:{line(text, 'gloomy')}: ending ")
+    assert report[0].startswith(f"{path}:{line(text, 'gloomy')}: E003: ending ")
     assert '"defeat"' in report[0]
     assert report[-1] == "1 error"
 

@@ -523,7 +523,7 @@ def test_a_story_with_a_toml_syntax_error_given_by_path_shows_the_line(
             errors = on(app, StoryErrorScreen)
             problems = [text_of(problem) for problem in errors.query(".problem").results(Static)]
             assert len(problems) == 1
-            assert re.match(rf"{re.escape(str(broken))}:\d+: TOML syntax error", problems[0])
+            assert re.match(rf"{re.escape(str(broken))}:\d+: E002: TOML syntax error", problems[0])
             await press(pilot, "escape")
             on(app, TitleScreen)
         assert app.return_code in (None, 0)

@@ -1,0 +1,334 @@
+"""`divergence check`: every finding code, triggered by a story written for it, at its line."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from game.analysis import CODES, analyse, shortest_paths_text
+from game.catalog import Catalog
+from game.cli import main
+from game.errors import Problem, StoryError
+from game.loader import load_story
+
+HEADER = '[story]\nid = "t"\ntitle = "T"\nsummary = "t"\nstart = "a"\nera = "1941"\n'
+NOTES = 'history = "h"\ndiscuss = "d"\n'
+END = '\n[[ending]]\nid = "end"\ntitle = "End"\ntone = "grim"\nepilogue = "Over."\n'
+
+
+def findings(tmp_path: Path, body: str, max_states: int = 50_000) -> list[Problem]:
+    path = tmp_path / "t.toml"
+    path.write_text(HEADER + body)
+    try:
+        story = load_story(path)
+    except StoryError as error:
+        return list(error.problems)
+    return analyse(story, max_states).problems
+
+
+def line_of(body: str, marker: str) -> int:
+    """The line of `marker` in the file written by `findings` (header included)."""
+    text = HEADER + body
+    index = text.index(marker)
+    return text.count("\n", 0, index) + 1
+
+
+# Each case: the code, a story body written to trigger it, and the text on the line
+# the finding must point at.
+CASES: list[tuple[str, str, str]] = [
+    ("E002", '[[node]\nid = "a"\n', "[[node]"),
+    (
+        "E003",
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\ncolour = "red"\n'
+        '[[node.choice]]\nlabel = "Go"\ngoto = "end"\n' + END,
+        'colour = "red"',
+    ),
+    (
+        "E005",
+        '[variable.supply]\ndefault = 50\nmin = 0\nmax = 10\nlabel = "Supply"\n'
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n[[node.choice]]\nlabel = "Go"\n'
+        'goto = "end"\n' + END,
+        "default = 50",
+    ),
+    (
+        "E006",
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n[[node.choice]]\nlabel = "Go"\n'
+        'goto = "end"\n[[node]]\nid = "end"\ntitle = "B"\ntext = "b"\n'
+        '[[node.choice]]\nlabel = "Go"\ngoto = "a"\n' + END,
+        'id = "end"\ntitle = "End"',
+    ),
+    (
+        "E007",
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n[[node.choice]]\nlabel = "Go"\n'
+        'goto = "nowhere"\n' + END,
+        'goto = "nowhere"',
+    ),
+    (
+        "E008",
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n[[node.choice]]\nlabel = "Go"\n'
+        'if = "supply >"\ngoto = "end"\n' + END,
+        'if = "supply >"',
+    ),
+    (
+        "E009",
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "One {if} two"\n[[node.choice]]\n'
+        'label = "Go"\ngoto = "end"\n' + END,
+        'text = "One {if}',
+    ),
+    (
+        "E010",
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n[[node.choice]]\nlabel = "Both"\n'
+        'goto = "end"\n[[node.choice.outcome]]\nweight = 1\ngoto = "end"\n' + END,
+        'label = "Both"',
+    ),
+    (
+        "E020",
+        '[variable.ready]\ndefault = false\nlabel = "Ready"\n'
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n' + NOTES + '[[node.choice]]\nlabel = "Go"\n'
+        'goto = "b"\neffects = "ready = true"\n[[node.choice]]\nlabel = "Stay"\ngoto = "b"\n'
+        '[[node]]\nid = "b"\ntitle = "B"\ntext = "b"\n' + NOTES + "[[node.choice]]\n"
+        'label = "Leave"\nif = "ready"\ngoto = "end"\n' + END,
+        'id = "b"',
+    ),
+    (
+        "E021",
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n'
+        + NOTES
+        + '[[node.choice]]\nlabel = "Loop"\n'
+        'goto = "b"\n[[node.choice]]\nlabel = "Out"\ngoto = "end"\n'
+        '[[node]]\nid = "b"\ntitle = "B"\ntext = "b"\n[[node.route]]\ngoto = "c"\n'
+        '[[node]]\nid = "c"\ntitle = "C"\ntext = "c"\n[[node.route]]\ngoto = "b"\n' + END,
+        'label = "Loop"',
+    ),
+    (
+        "W001",
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n' + NOTES + '[[node.choice]]\nlabel = "Go"\n'
+        'goto = "end"\n[[node]]\nid = "lost"\ntitle = "Lost"\ntext = "l"\n'
+        + NOTES
+        + '[[node.choice]]\nlabel = "Go"\ngoto = "end"\n'
+        + END,
+        'id = "lost"',
+    ),
+    (
+        "W002",
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n' + NOTES + '[[node.choice]]\nlabel = "Go"\n'
+        'goto = "end"\n' + END + '\n[[ending]]\nid = "never"\ntitle = "Never"\ntone = "grim"\n'
+        'epilogue = "No."\n',
+        'id = "never"',
+    ),
+    (
+        "W003",
+        '[variable.count]\ndefault = 0\nmin = 0\nmax = 3\nlabel = "Count"\n'
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "{count}"\n' + NOTES + "[[node.choice]]\n"
+        'label = "Go"\ngoto = "end"\neffects = "count += 1"\n[[node.choice]]\n'
+        'label = "Impossible"\nif = "count > 5"\ngoto = "end"\n' + END,
+        'label = "Impossible"',
+    ),
+    (
+        "W004",
+        '[variable.count]\ndefault = 0\nmin = 0\nmax = 3\nlabel = "Count"\n'
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "{count}"\n' + NOTES + "[[node.choice]]\n"
+        'label = "Go"\ngoto = "end"\neffects = "count += 1"\n[[node.choice]]\n'
+        'label = "Always"\nif = "count < 5"\ngoto = "end"\n' + END,
+        'label = "Always"',
+    ),
+    (
+        "W005",
+        '[variable.secret]\ndefault = 0\nlabel = "Secret"\nvisible = false\n'
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n' + NOTES + '[[node.choice]]\nlabel = "Go"\n'
+        'goto = "end"\neffects = "secret = 2"\n' + END,
+        "[variable.secret]",
+    ),
+    (
+        "W006",
+        '[variable.fixed]\ndefault = 3\nlabel = "Fixed"\n'
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "{fixed}"\n' + NOTES + "[[node.choice]]\n"
+        'label = "Go"\ngoto = "end"\n' + END,
+        "[variable.fixed]",
+    ),
+    (
+        "W007",
+        '[variable.supply]\ndefault = 9\nmin = 0\nmax = 10\nlabel = "Supply"\n'
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "{supply}"\n' + NOTES + "[[node.choice]]\n"
+        'label = "Hoard"\ngoto = "end"\neffects = "supply += 5"\n' + END,
+        'label = "Hoard"',
+    ),
+    (
+        "W008",
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\ndiscuss = "d"\n[[node.choice]]\n'
+        'label = "Go"\ngoto = "end"\n' + END,
+        'id = "a"',
+    ),
+    (
+        "W009",
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\nhistory = "h"\n[[node.choice]]\n'
+        'label = "Go"\ngoto = "end"\n' + END,
+        'id = "a"',
+    ),
+    (
+        "W010",
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n' + NOTES + "[[node.choice]]\n"
+        f'label = "{"Wait " * 16}and see"\ngoto = "end"\n' + END,
+        'label = "Wait',
+    ),
+    (
+        "W012",
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n' + NOTES + '[[node.choice]]\nlabel = "Try"\n'
+        '[[node.choice.outcome]]\nweight = 3\ngoto = "end"\n[[node.choice.outcome]]\n'
+        'weight = 0\ngoto = "end"\n' + END,
+        "weight = 0",
+    ),
+    (
+        "W013",
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n' + NOTES + '[[node.choice]]\nlabel = "Go"\n'
+        'goto = "b"\n[[node]]\nid = "b"\ntitle = "B"\ntext = "b"\n[[node.route]]\ngoto = "end"\n'
+        '[[node.route]]\nif = "visited(a)"\ngoto = "end"\n' + END,
+        'if = "visited(a)"',
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "body", "marker"), CASES, ids=[case[0] for case in CASES])
+def test_each_code_is_reported_at_its_line(
+    tmp_path: Path, code: str, body: str, marker: str
+) -> None:
+    found = findings(tmp_path, body)
+    at = [(p.code, p.line) for p in found]
+    line = line_of(body, marker)
+    # a route's or outcome's table starts the line before its field
+    assert (code, line) in at or (code, line - 1) in at, (code, line, [str(p) for p in found])
+
+
+def test_every_code_has_a_case_or_a_test_of_its_own() -> None:
+    own_tests = {"E001", "E004", "W011"}  # below: they need a missing file or a big story
+    assert {case[0] for case in CASES} | own_tests == set(CODES)
+
+
+def test_e001_and_e004(tmp_path: Path) -> None:
+    with pytest.raises(StoryError) as missing:
+        load_story(tmp_path / "nothing.toml")
+    assert missing.value.problems[0].code == "E001"
+    path = tmp_path / "s.toml"
+    path.write_text(HEADER.replace('start = "a"', 'start = "b"') + NOTES_NODE + END)
+    with pytest.raises(StoryError) as bad_start:
+        load_story(path)
+    assert [(p.code, p.line) for p in bad_start.value.problems] == [("E004", 5)]
+
+
+NOTES_NODE = (
+    '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n[[node.choice]]\nlabel = "Go"\ngoto = "end"\n'
+)
+
+
+def test_every_loader_problem_has_a_documented_code(tmp_path: Path) -> None:
+    bodies = [case[1] for case in CASES if case[0].startswith("E0")]
+    for body in bodies:
+        for problem in findings(tmp_path, body):
+            assert problem.code in CODES, problem
+            assert re.fullmatch(r"[EW]\d{3}", problem.code)
+
+
+def test_the_bound_is_reported_and_then_nothing_is_claimed_unproven(tmp_path: Path) -> None:
+    body = (
+        '[variable.n]\ndefault = 0\nmin = 0\nmax = 1000\nlabel = "N"\nclamp = true\n'
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "{n}"\n' + NOTES + "[[node.choice]]\n"
+        'label = "More"\ngoto = "a"\neffects = "n += 1"\n[[node.choice]]\nlabel = "Stop"\n'
+        'if = "n > 500"\ngoto = "end"\n' + END
+    )
+    small = findings(tmp_path, body, max_states=50)
+    assert [p.code for p in small] == ["W011"]
+    assert "more than 50 reachable states" in small[0].message
+    complete = findings(tmp_path, body, max_states=5000)
+    assert complete == []
+
+
+def test_clamp_true_silences_w007_and_only_applies_to_bounded_numbers(tmp_path: Path) -> None:
+    body = CASES[[c[0] for c in CASES].index("W007")][1]
+    quiet = body.replace('label = "Supply"\n', 'label = "Supply"\nclamp = true\n')
+    assert "W007" not in {p.code for p in findings(tmp_path, quiet)}
+    wrong = '[variable.flag]\ndefault = false\nlabel = "F"\nclamp = true\n' + NOTES_NODE + END
+    assert [p.code for p in findings(tmp_path, wrong)] == ["E005"]
+
+
+def test_unreachable_through_conditions_not_just_through_gotos(tmp_path: Path) -> None:
+    body = (
+        '[variable.n]\ndefault = 0\nmin = 0\nmax = 2\nlabel = "N"\n'
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "{n}"\n' + NOTES + "[[node.choice]]\n"
+        'label = "Up"\ngoto = "end"\neffects = "n += 1"\n[[node.choice]]\nlabel = "Secret"\n'
+        'if = "n == 2"\ngoto = "hidden"\n'
+        '[[node]]\nid = "hidden"\ntitle = "H"\ntext = "h"\n' + NOTES + "[[node.choice]]\n"
+        'label = "Go"\ngoto = "end"\n' + END
+    )
+    codes = {(p.code, p.line) for p in findings(tmp_path, body)}
+    assert ("W001", line_of(body, 'id = "hidden"') - 1) in codes  # its [[node]] line
+    assert ("W003", line_of(body, 'label = "Secret"') - 1) in codes
+
+
+def test_shortest_paths_take_the_fewest_decisions_and_name_the_luck(tmp_path: Path) -> None:
+    body = (
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n'
+        + NOTES
+        + '[[node.choice]]\nlabel = "Long"\n'
+        'goto = "b"\n[[node.choice]]\nlabel = "Gamble"\n[[node.choice.outcome]]\nweight = 1\n'
+        'goto = "win"\n[[node.choice.outcome]]\nweight = 9\ngoto = "end"\n'
+        '[[node]]\nid = "b"\ntitle = "B"\ntext = "b"\n' + NOTES + '[[node.choice]]\nlabel = "On"\n'
+        'goto = "win"\n' + END + '\n[[ending]]\nid = "win"\ntitle = "Win"\ntone = "hopeful"\n'
+        'epilogue = "Yes."\n'
+    )
+    (tmp_path / "t.toml").write_text(HEADER + body)
+    analysis = analyse(load_story(tmp_path / "t.toml"))
+    win = analysis.paths["win"]
+    assert [(s.node, s.label, s.chance) for s in win] == [("a", "Gamble", ("win",))]
+    text = "\n".join(shortest_paths_text(analysis))
+    assert "ending 'win' (Win): 1 decision" in text
+    assert "1. at 'a': Gamble  [chance: win]" in text
+
+
+def test_bundled_stories_pass_strict_and_explore_completely() -> None:
+    for entry in Catalog().entries():
+        assert entry.story is not None, entry.error
+        analysis = analyse(entry.story)
+        assert analysis.complete, entry.id
+        assert analysis.problems == [], [str(p) for p in analysis.problems]
+        assert set(analysis.paths) == set(entry.story.endings)
+
+
+def run_cli(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), io.StringIO(), out)
+    return code, out.getvalue()
+
+
+def test_json_format_for_editors(tmp_path: Path) -> None:
+    body = CASES[[c[0] for c in CASES].index("W003")][1]
+    path = tmp_path / "t.toml"
+    path.write_text(HEADER + body)
+    code, out = run_cli("check", "--format", "json", "--paths", str(path))
+    assert code == 0
+    report = json.loads(out)
+    assert report["errors"] == 0 and report["warnings"] >= 1
+    [story] = report["stories"]
+    assert story["complete"] is True and story["loads"] is True
+    finding = next(f for f in story["findings"] if f["code"] == "W003")
+    assert finding["line"] == line_of(body, 'label = "Impossible"') - 1
+    assert finding["severity"] == "warning" and finding["file"] == str(path)
+    assert story["paths"]["end"][0]["node"] == "a"
+
+
+def test_exit_codes_errors_warnings_and_strict(tmp_path: Path) -> None:
+    dead = tmp_path / "dead.toml"
+    dead.write_text(HEADER + CASES[[c[0] for c in CASES].index("E020")][1])
+    code, out = run_cli("check", str(dead))
+    assert code == 1 and ": E020: dead end: node 'b'" in out
+    assert "after 'Stay' at 'a'" in out  # the way into the dead end
+    warned = tmp_path / "warned.toml"
+    warned.write_text(HEADER + CASES[[c[0] for c in CASES].index("W009")][1])
+    assert run_cli("check", str(warned))[0] == 0
+    assert run_cli("check", "--strict", str(warned))[0] == 1
+    with pytest.raises(SystemExit) as usage:
+        run_cli("check", "--max-states", "0", str(warned))
+    assert usage.value.code == 2
