@@ -341,6 +341,7 @@ class Compiled:
     places: frozenset[str] = frozenset()
     constant: Value | None = None
     values: frozenset[str] | None = None  # every text value it can give, when known
+    source: str = ""  # the expression as written, for tools such as `divergence graph`
 
 
 @dataclass
@@ -461,6 +462,7 @@ class _Checker:
             )
         tag = f"{place_arg.name}/{choice_arg.name}"
         self.places.add(place_arg.name)
+        self.places.add(tag)  # the visits entry it reads, for the checker's state space
         return "bool", lambda v, n: n.get(tag, 0) > 0
 
     def binary(self, node: Binary) -> tuple[Type, Evaluator]:
@@ -655,7 +657,13 @@ def compile_expression(source: str, scope: Scope, want: Type | None = None) -> C
         elif isinstance(tree, Name):
             values = scope.variables[tree.name].values or None
     return Compiled(
-        kind, evaluate, frozenset(checker.reads), frozenset(checker.places), constant, values
+        kind,
+        evaluate,
+        frozenset(checker.reads),
+        frozenset(checker.places),
+        constant,
+        values,
+        source,
     )
 
 
