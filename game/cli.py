@@ -91,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="carry on from this player's autosave of the story",
     )
+    play.add_argument(
+        "--watch",
+        action="store_true",
+        help="for writers: reload the story whenever its files change, keeping your place",
+    )
     _common(play)
 
     for module in command_modules():
@@ -238,11 +243,12 @@ def cmd_play(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: 
                 args.seed,
                 resume_entry,
                 story_path=args.story,
+                watch=args.watch,
             )
             app.run()
             return app.return_code or EXIT_OK
         stdout.write("(No terminal to draw the game in, so it plays line by line.)\n\n")
-    game = PlainGame(story, folder, player, stdout, stdin)
+    game = PlainGame(story, folder, player, stdout, stdin, watch=args.watch)
     try:
         return game.play(seed, save, label)
     except KeyboardInterrupt:
@@ -288,6 +294,7 @@ def cmd_menu(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: 
     args.load = None
     args.resume = False
     args.plain = True
+    args.watch = False
     return cmd_play(catalog, args, stdin, stdout)
 
 

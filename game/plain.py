@@ -18,6 +18,7 @@ from game import exitcodes
 from game.engine import ChoiceUnavailable, Engine, EngineError, GameState, Playthrough
 from game.errors import SaveError, SlotNameError
 from game.locations import default_player
+from game.reload import Reloaded, StoryWatcher, reload
 from game.saves import (
     Profile,
     SaveFile,
@@ -45,6 +46,13 @@ Type the number of a choice, or one of these commands:
   help        show this help
   quit        save automatically and stop"""
 
+WATCH_HELP = """\
+With --watch, the story is reloaded before each prompt when its files have changed
+(press Enter after saving an edit). An edit with errors, or one that your path no
+longer fits, is reported and the last good version plays on.
+  refit       after such a path break: restart the edited version from the last
+              point that still fits"""
+
 
 def wrap(text: str, width: int = WIDTH) -> str:
     """Wrap prose paragraphs; leave Markdown structure (lists, quotes, headings) alone."""
@@ -68,6 +76,7 @@ class PlainGame:
     player: str
     out: TextIO
     input: TextIO
+    watch: bool = False  # --watch: reload the story when its files change (for writers)
     run: Playthrough = field(init=False)
 
     def __post_init__(self) -> None:
@@ -77,6 +86,9 @@ class PlainGame:
         # Autosave only once something happened this session (a decision or a load), so that
         # opening a story and leaving at once never clobbers an earlier autosave.
         self.touched = False
+        self.watcher = StoryWatcher(self.story.root) if self.watch else None
+        self.pending: Reloaded | None = None  # a path break, offering `refit`
+        self.unapplied: set[str] = set()  # files changed since the last version adopted
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -103,6 +115,8 @@ class PlainGame:
         while True:
             if self.run.state.over:
                 return exitcodes.OK if self.autosave() else exitcodes.SAVE
+            if self.watcher is not None and self.look_for_edits():
+                continue  # the edited version may have led to an ending
             self.out.write("> ")
             self.out.flush()
             line = self.input.readline()
@@ -138,6 +152,10 @@ class PlainGame:
             return False
         elif word == "help" or word == "?":
             self.say(HELP)
+            if self.watcher is not None:
+                self.say(WATCH_HELP)
+        elif word == "refit" and self.watcher is not None:
+            self.refit()
         elif word == "save":
             self.save(rest)
         elif word == "load":
@@ -405,3 +423,60 @@ class PlainGame:
         self.run = Playthrough(self.engine, states)
         self.created = save.created
         self.touched = True
+
+    # -- live reload (--watch) --
+
+    def look_for_edits(self) -> bool:
+        """Reload the story if its files changed, or if the path moved on after a path
+        break (it may fit the edited version now); True when the scene was shown anew."""
+        assert self.watcher is not None
+        state = self.run.state
+        if self.watcher.changed():
+            self.unapplied.update(self.watcher.changes)
+        elif self.pending is None or self.pending.path == state.path:
+            return False
+        result = reload(self.story.root, state.seed, state.path, sorted(self.unapplied))
+        if result.ok:
+            assert result.story is not None
+            self.adopt_revised(result.story, result.states, result.engine)
+            self.say(result.summary())
+            self.say()
+            self.show()
+            return True
+        self.say(result.summary())
+        if result.problems:
+            self.pending = None
+            for problem in result.problems:
+                self.say(f"  {problem}")
+        else:
+            self.pending = result
+            self.say(
+                f"Type 'refit' to restart the edited version from {self.fit_point(result)}, "
+                "the last point that still fits, or 'undo' to go back before it."
+            )
+        return False
+
+    @staticmethod
+    def fit_point(result: Reloaded) -> str:
+        return f"decision {result.fitting}" if result.fitting else "the start"
+
+    def refit(self) -> None:
+        result = self.pending
+        if result is None or result.story is None:
+            self.say("Nothing to refit: the story plays its latest good version.")
+            return
+        self.adopt_revised(result.story, result.states, result.engine)
+        self.say(f"Restarted the edited story from {self.fit_point(result)}.")
+        self.say()
+        self.show()
+
+    def adopt_revised(
+        self, story: Story, states: list[GameState], engine: Engine | None = None
+    ) -> None:
+        self.story = story
+        self.engine = engine or Engine(story)
+        self.run = Playthrough(self.engine, list(states))
+        self.pending = None
+        self.unapplied.clear()
+        if self.touched:
+            self.autosave()

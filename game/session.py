@@ -185,6 +185,15 @@ class GameSession:
         self.autosave()
         return True
 
+    def adopt(self, story: Story, states: list[GameState], engine: Engine | None = None) -> None:
+        """Carry on in a revised version of the story (live reload), from `states` replayed
+        on it; `engine` is the one they were replayed with, if there is one to reuse."""
+        self.story = story
+        self.engine = engine or Engine(story)
+        self.run = Playthrough(self.engine, list(states))
+        self.last_changes = []
+        self.autosave()  # a later --continue resumes on the revised version
+
     def save_file(self) -> SaveFile:
         return snapshot(self.story, self.state, self.player, created=self.created)
 

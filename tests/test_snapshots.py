@@ -66,3 +66,13 @@ def test_gallery(snap_compare: SnapCompare, tmp_path: Path, size: tuple[int, int
 
     app = make_app(tmp_path, "special_train")
     assert snap_compare(app, run_before=reach_an_ending_then_open_the_gallery, terminal_size=size)
+
+
+def test_map(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    async def two_decisions_then_the_map(pilot: Any) -> None:
+        await pilot.press("2", "1", "m")
+        await pilot.pause()
+        await pilot.pause()  # the cursor goes to the current scene after the first refresh
+
+    app = make_app(tmp_path, "special_train")
+    assert snap_compare(app, run_before=two_decisions_then_the_map, terminal_size=(80, 24))

@@ -48,8 +48,9 @@ class DivergenceApp(App[int]):
     ) -> None:
         super().__init__()
         # --watch: a writer at work. The story is reloaded when its files change, and the
-        # map shows every node, not only those the player has come to know.
-        self.watch = watch
+        # map shows every node, not only those the player has come to know. (Not `self.watch`:
+        # that would hide Textual's DOMNode.watch() method.)
+        self.watching = watch
         self.catalog = catalog
         self._folder = folder
         self.player = player  # asked for before the first run when not given

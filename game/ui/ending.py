@@ -91,12 +91,18 @@ class EndingScreen(GameScreen):
 
     def commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Rewind", "Take back the last decision", self.action_rewind)
+        yield SystemCommand("Map", "The story's places, and the way you came", self.action_map)
 
     def action_rewind(self) -> None:
         from game.ui.play import PlayScreen
 
         if self.session.undo():
             self.app.switch_screen(PlayScreen(self.session))
+
+    def action_map(self) -> None:
+        from game.ui.map import MapScreen
+
+        self.app.push_screen(MapScreen(self.session))
 
     def action_new_game(self) -> None:
         self.game.action_main_menu()

@@ -18,6 +18,7 @@ from game.ui.banner import banner
 from game.ui.base import GameScreen
 from game.ui.dossier import Dossier
 from game.ui.timeline import Timeline
+from game.ui.watch import StoryWatch
 
 
 class PlayScreen(GameScreen):
@@ -25,12 +26,14 @@ class PlayScreen(GameScreen):
     BINDINGS = [
         Binding("u", "undo", "Undo"),
         Binding("s", "save", "Save"),
-        Binding("l", "load", "Load"),
+        Binding("l", "load", "Load", show=False),  # in ? Help and the palette: room for m Map
         Binding("d", "panel('dossier')", "Dossier"),
         Binding("t", "panel('timeline')", "Timeline"),
         Binding("h", "panel('note')", "History"),
+        Binding("m", "map", "Map"),
         Binding("q", "quit", "Quit"),
         Binding("escape", "menu", "Menu", show=False),
+        Binding("r", "refit", show=False),  # --watch, after a path break: see StoryWatch
     ]
 
     def __init__(self, session: GameSession) -> None:
@@ -41,6 +44,8 @@ class PlayScreen(GameScreen):
         with Vertical(id="scene-head"):
             yield Static(id="scene-title")
             yield Static(id="scene-where")
+        if self.game.watching:
+            yield StoryWatch(self.session)
         with Horizontal(id="middle"):
             yield Timeline(id="timeline")
             with VerticalScroll(id="narrative"):
@@ -179,6 +184,11 @@ class PlayScreen(GameScreen):
     def action_load(self) -> None:
         self.game.action_load()
 
+    def action_map(self) -> None:
+        from game.ui.map import MapScreen
+
+        self.app.push_screen(MapScreen(self.session))
+
     def action_panel(self, panel: str) -> None:
         widget = self.query_one(f"#{panel}")
         widget.display = not widget.display
@@ -191,6 +201,27 @@ class PlayScreen(GameScreen):
 
     def action_quit(self) -> None:
         self.app.exit(0)
+
+    # -- live reload (--watch) --
+
+    async def on_story_watch_revised(self, message: StoryWatch.Revised) -> None:
+        """The story was edited: carry on in the new version, redrawn where the reader was."""
+        narrative = self.query_one("#narrative", VerticalScroll)
+        scrolled = narrative.scroll_y
+        self.session.adopt(message.story, message.states, message.engine)
+        await self.refresh_scene()
+        if not self.session.over:
+            self.call_after_refresh(narrative.scroll_to, y=scrolled, animate=False)
+            self.notify(message.note, markup=False)
+
+    def action_refit(self) -> None:
+        for watch in self.query(StoryWatch):
+            watch.refit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "refit":  # only when a path break offers a restart
+            return any(watch.pending is not None for watch in self.query(StoryWatch))
+        return True
 
     def commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Undo", "Take back the last decision", self.action_undo)
@@ -206,3 +237,12 @@ class PlayScreen(GameScreen):
         yield SystemCommand(
             "Toggle history note", "What really happened here", lambda: self.action_panel("note")
         )
+        yield SystemCommand(
+            "Map", "The story's places: where you are and where you have been", self.action_map
+        )
+        if self.check_action("refit", ()):
+            yield SystemCommand(
+                "Restart revised story",
+                "Restart the edited story from the last point your path still fits",
+                self.action_refit,
+            )
