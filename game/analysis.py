@@ -56,6 +56,7 @@ CODES: dict[str, str] = {
     "E010": "a node or choice is put together wrongly",
     "E020": "dead end: a node can leave the player with no choice to take",
     "E021": "a choice leads into routes that loop forever",
+    "E022": "trap: from some state of a node, no ending can be reached any more",
     "W001": "a node is never reached",
     "W002": "an ending is never reached",
     "W003": "a condition never holds",
@@ -471,6 +472,7 @@ class _Walk:
         self.choices: dict[tuple[str, str], _Seen] = {}
         self.endings: dict[str, Key] = {}
         self.dead_ends: dict[str, Key] = {}
+        self.edges: list[tuple[Key, Key]] = []  # every move between states, for traps
         self.loops: dict[tuple[str, str], tuple[Key | None, str]] = {}
         self.complete = True
 
@@ -503,6 +505,8 @@ class _Walk:
                 self.loops.setdefault((where[0], where[1]), (parent, str(result)))
                 return
             key = self.key(result)
+            if parent is not None:
+                self.edges.append((parent, key))
             if key in self.parents:
                 return
             path_step = PathStep(step[0], step[1], step[2], drawn) if step else None
@@ -544,6 +548,29 @@ class _Walk:
                 step = (node_id, plan.key, plan.choice.label)
                 for result, drawn in self.engine.branches(partial(choose, state, plan.key)):
                     arrive(result, key, step, drawn)
+
+    def traps(self) -> dict[str, Key]:
+        """Decision states from which no ending can be reached any more, by node.
+
+        Only meaningful on a complete walk: a state left unexplored at the bound might
+        lead out. Dead ends are reported on their own, so they are left out here.
+        """
+        back: dict[Key, list[Key]] = {}
+        for parent, child in self.edges:
+            back.setdefault(child, []).append(parent)
+        alive = {key for key in self.parents if len(key) == 1}  # ending states
+        todo = list(alive)
+        while todo:
+            for parent in back.get(todo.pop(), ()):
+                if parent not in alive:
+                    alive.add(parent)
+                    todo.append(parent)
+        dead = set(self.dead_ends.values())
+        found: dict[str, Key] = {}
+        for key in self.parents:
+            if key not in alive and len(key) > 1 and key not in dead:
+                found.setdefault(key[0], key)
+        return found
 
     def path(self, key: Key | None) -> list[PathStep]:
         steps: list[PathStep] = []
@@ -661,6 +688,16 @@ def _walk_findings(story: Story, walk: _Walk, add: Callable[[Where, str, str], N
                     f"ending '{ending.id}' is never reached: nothing leads to it",
                 )
         return
+    dead_end_nodes = set(walk.dead_ends)
+    for node_id, key in walk.traps().items():
+        if node_id in dead_end_nodes:
+            continue
+        add(
+            story.nodes[node_id].where,
+            "E022",
+            f"trap: from node '{node_id}' no ending can be reached any more; the choices "
+            f"only lead round in a loop ({_describe_path(story, walk.path(key))})",
+        )
     for node in story.nodes.values():
         if node.id not in walk.reached:
             add(node.where, "W001", f"node '{node.id}' is never reached in any playthrough")

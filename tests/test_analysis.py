@@ -105,6 +105,14 @@ CASES: list[tuple[str, str, str]] = [
         'label = "Loop"',
     ),
     (
+        "E022",
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n' + NOTES + "[[node.choice]]\n"
+        'label = "Cellar"\ngoto = "cellar"\n[[node.choice]]\nlabel = "Out"\ngoto = "end"\n'
+        '[[node]]\nid = "cellar"\ntitle = "C"\ntext = "c"\n' + NOTES + "[[node.choice]]\n"
+        'label = "Wait"\ngoto = "cellar"\n' + END,
+        'id = "cellar"',
+    ),
+    (
         "W001",
         '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n' + NOTES + '[[node.choice]]\nlabel = "Go"\n'
         'goto = "end"\n[[node]]\nid = "lost"\ntitle = "Lost"\ntext = "l"\n'
@@ -201,6 +209,15 @@ def test_each_code_is_reported_at_its_line(
     line = line_of(body, marker)
     # a route's or outcome's table starts the line before its field
     assert (code, line) in at or (code, line - 1) in at, (code, line, [str(p) for p in found])
+
+
+def test_a_loop_with_a_way_out_is_no_trap(tmp_path: Path) -> None:
+    body = CASES[[c[0] for c in CASES].index("E022")][1]
+    escape = body.replace(
+        'label = "Wait"\ngoto = "cellar"\n',
+        'label = "Wait"\ngoto = "cellar"\n[[node.choice]]\nlabel = "Climb out"\ngoto = "end"\n',
+    )
+    assert "E022" not in {p.code for p in findings(tmp_path, escape)}
 
 
 def test_every_code_has_a_case_or_a_test_of_its_own() -> None:
