@@ -373,6 +373,16 @@ class _Liveness:
         for ending in story.auto_endings:  # tested on arrival at every node
             if ending.condition is not None:
                 always |= mask(ending.condition.reads, "v:") | mask(ending.condition.places, "p:")
+        # A bounded number the writer has not marked `clamp = true` is kept wherever an
+        # effect may still push it, so that W007 sees every value it can take there.
+        watched_bounds = {
+            e.target
+            for e in _all_effects(story)
+            if (v := story.variables[e.target]).type == "int"
+            and not v.expects_clamping
+            and (v.minimum is not None or v.maximum is not None)
+            and not (e.op == "=" and e.value.constant is not None)
+        }
         local: dict[str, int] = {}
         effects: dict[str, list[tuple[int, int]]] = {}
         for node in story.nodes.values():
@@ -380,6 +390,9 @@ class _Liveness:
             for test in _node_tests(node):
                 here |= mask(test.reads, "v:") | mask(test.places, "p:")
             here |= mask((f"{node.id}/{c.key}" for c in node.choices if c.once), "o:")
+            here |= mask(
+                (e.target for e in _node_effects(node) if e.target in watched_bounds), "v:"
+            )
             local[node.id] = here
             effects[node.id] = [
                 (bit("v:" + e.target), mask(e.value.reads, "v:") | mask(e.value.places, "p:"))

@@ -349,3 +349,18 @@ def test_exit_codes_errors_warnings_and_strict(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as usage:
         run_cli("check", "--max-states", "0", str(warned))
     assert usage.value.code == 2
+
+
+def test_w007_sees_every_value_of_a_number_only_the_text_shows(tmp_path: Path) -> None:
+    # 'supply' decides nothing, so the walk could forget it at 'b'; the state reached
+    # first (after 'Rest') would then hide the one that overflows (after 'Hoard').
+    body = (
+        '[variable.supply]\ndefault = 9\nmin = 0\nmax = 10\nlabel = "Supply"\n'
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "{supply}"\n' + NOTES + "[[node.choice]]\n"
+        'label = "Rest"\ngoto = "b"\n[[node.choice]]\nlabel = "Hoard"\ngoto = "b"\n'
+        'effects = "supply += 1"\n'
+        '[[node]]\nid = "b"\ntitle = "B"\ntext = "{supply}"\n' + NOTES + "[[node.choice]]\n"
+        'label = "More"\ngoto = "end"\neffects = "supply += 1"\n' + END
+    )
+    found = [(p.code, p.line) for p in findings(tmp_path, body)]
+    assert ("W007", line_of(body, 'label = "More"') - 1) in found
