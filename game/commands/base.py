@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from game import exitcodes
+
+if TYPE_CHECKING:
+    from game.catalog import Catalog
+    from game.story import Story
 
 EPILOG = """\
 exit codes:
@@ -89,3 +94,37 @@ def seed(text: str) -> int:
     if not 0 <= value < 2**63:
         raise argparse.ArgumentTypeError("must be between 0 and 2**63 - 1")
     return value
+
+
+def add_output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", default=None, help="write to FILE instead of the screen"
+    )
+
+
+def emit(text: str, output: str | None, out: TextIO, what: str) -> int:
+    """Print `text`, or write it atomically to `output` and say so; the exit code."""
+    if output is None:
+        out.write(text)
+        return exitcodes.OK
+    from game.saves import atomic_write
+
+    target = Path(output).expanduser()
+    try:
+        atomic_write(target, text)
+    except OSError as error:
+        sys.stderr.write(f"divergence: cannot write {target}: {error.strerror or error}\n")
+        return exitcodes.USAGE
+    out.write(f"Wrote {what} to {target}\n")
+    return exitcodes.OK
+
+
+def playable_story(catalog: Catalog, name: str, purpose: str) -> Story | None:
+    """The story called `name`, or None after its errors went to stderr."""
+    entry = catalog.find(name)
+    if entry.error is not None or entry.story is None:
+        sys.stderr.write(f"The story '{entry.id}' cannot be {purpose} because it has errors:\n")
+        if entry.error is not None:
+            sys.stderr.write(entry.error.report() + "\n")
+        return None
+    return entry.story

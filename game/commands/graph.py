@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from game import exitcodes
-from game.commands.base import add_command
+from game.commands.base import add_command, add_output, emit, playable_story
 
 if TYPE_CHECKING:
     from game.catalog import Catalog
@@ -37,30 +35,14 @@ def register(commands: Any) -> None:
         default="mermaid",
         help="mermaid (the default) or dot (Graphviz)",
     )
-    parser.add_argument(
-        "-o", "--output", metavar="FILE", default=None, help="write to FILE instead of the screen"
-    )
+    add_output(parser)
 
 
 def run(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     from game.graph import to_dot, to_mermaid
-    from game.saves import atomic_write
 
-    entry = catalog.find(args.story)
-    if entry.error is not None or entry.story is None:
-        sys.stderr.write(f"The story '{entry.id}' cannot be drawn because it has errors:\n")
-        if entry.error is not None:
-            sys.stderr.write(entry.error.report() + "\n")
+    story = playable_story(catalog, args.story, "drawn")
+    if story is None:
         return exitcodes.STORY
-    text = to_dot(entry.story) if args.format == "dot" else to_mermaid(entry.story)
-    if args.output is None:
-        out.write(text)
-        return exitcodes.OK
-    target = Path(args.output).expanduser()
-    try:
-        atomic_write(target, text)
-    except OSError as error:
-        sys.stderr.write(f"divergence: cannot write {target}: {error.strerror or error}\n")
-        return exitcodes.USAGE
-    out.write(f"Wrote the {args.format} graph of '{entry.id}' to {target}\n")
-    return exitcodes.OK
+    text = to_dot(story) if args.format == "dot" else to_mermaid(story)
+    return emit(text, args.output, out, f"the {args.format} graph of '{story.id}'")

@@ -9,7 +9,7 @@ import time
 from typing import TYPE_CHECKING, Any, TextIO
 
 from game import exitcodes
-from game.commands.base import add_command, positive, seed
+from game.commands.base import add_command, playable_story, positive, seed
 
 if TYPE_CHECKING:
     from game.catalog import Catalog
@@ -105,16 +105,13 @@ class ProgressBar:
 def run(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     from game.randomtest import format_report, report_to_dict, run_randomtest
 
-    entry = catalog.find(args.story)
-    if entry.error is not None:
-        for problem in entry.error.problems:
-            sys.stderr.write(f"{problem}\n")
+    story = playable_story(catalog, args.story, "tested")
+    if story is None:
         return exitcodes.STORY
-    assert entry.story is not None
     progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     try:
         report = run_randomtest(
-            entry.story,
+            story,
             args.runs,
             args.seed,
             avoid_used=args.avoid_used,
