@@ -15,6 +15,7 @@ import re
 import tempfile
 import tomllib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from game.engine import Engine, EngineError, GameState, PathBreak, Step
 from game.errors import SaveError, SlotNameError
 from game.story import Story
+from game.vote import VoteRecord
 
 SAVE_KIND = "divergence-save"
 PROFILE_KIND = "divergence-profile"
@@ -96,6 +98,16 @@ def autosave_slot(story_id: str, player: str) -> str:
     return f"auto-{slug(story_id, 24)}-{name_key(player)}"
 
 
+class SavedVote(BaseModel):
+    """A class vote at one decision: the counts per choice key, and who decided."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    step: int = Field(ge=0)
+    counts: dict[str, int] = Field(default_factory=dict)
+    decided_by: Literal["majority", "teacher"] = "majority"
+
+
 class SaveFile(BaseModel):
     """The contents of a save file."""
 
@@ -120,6 +132,8 @@ class SaveFile(BaseModel):
     visits: dict[str, int] = Field(default_factory=dict)
     draws: int = 0
     used: list[str] = Field(default_factory=list)
+    classroom: bool = False  # played as a class vote
+    votes: list[SavedVote] = Field(default_factory=list)
 
     @field_validator("created", "saved")
     @classmethod
@@ -129,6 +143,13 @@ class SaveFile(BaseModel):
 
     def steps(self) -> list[Step]:
         return [Step(node, choice) for node, choice in self.path]
+
+    def vote_records(self) -> list[VoteRecord]:
+        return [
+            VoteRecord(vote.step, dict(vote.counts), vote.decided_by)
+            for vote in self.votes
+            if vote.step < len(self.path)
+        ]
 
 
 class Profile(BaseModel):
@@ -151,7 +172,12 @@ class Profile(BaseModel):
 
 
 def snapshot(
-    story: Story, state: GameState, player: str, created: datetime | None = None
+    story: Story,
+    state: GameState,
+    player: str,
+    created: datetime | None = None,
+    votes: Iterable[VoteRecord] = (),
+    classroom: bool = False,
 ) -> SaveFile:
     """Describe a state as a save, ready to write."""
     now = datetime.now(UTC).replace(microsecond=0)
@@ -177,6 +203,12 @@ def snapshot(
         visits=dict(state.visits),
         draws=state.draws,
         used=sorted(state.used),
+        classroom=classroom,
+        votes=[
+            SavedVote(step=vote.step, counts=dict(vote.counts), decided_by=vote.decided_by)
+            for vote in votes
+            if vote.step < len(state.path)
+        ],
     )
 
 

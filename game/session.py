@@ -24,6 +24,7 @@ from game.saves import (
 )
 from game.story import Ending, Node, Story
 from game.text import format_value
+from game.vote import VoteRecord, records_up_to
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ class GameSession:
         self.created = datetime.now(UTC).replace(microsecond=0)
         self.touched = False  # nothing autosaved until something happened (see plain mode)
         self.last_changes: list[Change] = []
+        self.classroom = False  # a class votes at each decision (see game.vote)
+        self.votes: list[VoteRecord] = []
 
     @classmethod
     def from_save(
@@ -114,6 +117,8 @@ class GameSession:
         session.run = Playthrough(session.engine, resumed.states)
         session.created = save.created
         session.touched = True
+        session.classroom = save.classroom
+        session.votes = records_up_to(save.vote_records(), len(session.state.path))
         return session, resumed
 
     # -- reading --
@@ -170,9 +175,13 @@ class GameSession:
 
     # -- acting --
 
-    def choose(self, key: str) -> list[Change]:
+    def choose(self, key: str, vote: VoteRecord | None = None) -> list[Change]:
+        """Take a choice; `vote` is the class's vote that decided it, recorded in the save."""
         before = self.state
         after = self.run.choose(key)
+        self.votes = records_up_to(self.votes, len(before.path))
+        if vote is not None:
+            self.votes.append(VoteRecord(len(before.path), dict(vote.counts), vote.decided_by))
         self.touched = True
         self.last_changes = self.engine.changes(before, after)
         self.autosave()
@@ -181,6 +190,7 @@ class GameSession:
     def undo(self) -> bool:
         if not self.run.undo():
             return False
+        self.votes = records_up_to(self.votes, len(self.state.path))
         self.last_changes = []
         self.autosave()
         return True
@@ -191,11 +201,19 @@ class GameSession:
         self.story = story
         self.engine = engine or Engine(story)
         self.run = Playthrough(self.engine, list(states))
+        self.votes = records_up_to(self.votes, len(self.state.path))
         self.last_changes = []
         self.autosave()  # a later --continue resumes on the revised version
 
     def save_file(self) -> SaveFile:
-        return snapshot(self.story, self.state, self.player, created=self.created)
+        return snapshot(
+            self.story,
+            self.state,
+            self.player,
+            created=self.created,
+            votes=self.votes,
+            classroom=self.classroom,
+        )
 
     @property
     def autosave_slot(self) -> str:
