@@ -31,6 +31,7 @@ class EndingScreen(GameScreen):
         Binding("r", "rewind", "Rewind"),
         Binding("n", "new_game", "New game"),
         Binding("m", "menu", "Main menu"),
+        Binding("x", "transcript", "Transcript"),
         Binding("escape", "menu", "Main menu", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -70,7 +71,11 @@ class EndingScreen(GameScreen):
             yield Markdown(decisions_table(self.session), id="decisions")
             yield Static("The final dossier", classes="panel-title")
             yield Static(self.final_dossier(), id="final-dossier")
-            yield Static("r rewind the last decision · n new game · m main menu", classes="hint")
+            yield Static(
+                "r rewind the last decision · n new game · m main menu · "
+                "x write the transcript (Markdown and HTML)",
+                classes="hint",
+            )
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -92,12 +97,41 @@ class EndingScreen(GameScreen):
     def commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Rewind", "Take back the last decision", self.action_rewind)
         yield SystemCommand("Map", "The story's places, and the way you came", self.action_map)
+        yield SystemCommand(
+            "Transcript",
+            "Write this run's transcript, Markdown and HTML, to the save folder",
+            self.action_transcript,
+        )
 
     def action_rewind(self) -> None:
         from game.ui.play import PlayScreen
 
         if self.session.undo():
             self.app.switch_screen(PlayScreen(self.session))
+
+    def action_transcript(self) -> None:
+        """Write the run's transcript beside the saves: transcripts/<autosave slot>.md, .html."""
+        from game.transcript import build_transcript, write_transcripts
+
+        session = self.session
+        try:
+            transcript = build_transcript(session.story, session.save_file())
+            markdown, page = write_transcripts(
+                transcript, session.folder.folder, session.autosave_slot
+            )
+        except OSError as error:
+            self.notify(
+                f"Could not write the transcript: {error.strerror or error}",
+                severity="error",
+                markup=False,
+            )
+            return
+        self.notify(
+            f"Transcript written to {page} (and {markdown.name} beside it)",
+            title="Transcript",
+            markup=False,
+            timeout=10,
+        )
 
     def action_map(self) -> None:
         from game.ui.map import MapScreen
