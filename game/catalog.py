@@ -91,6 +91,21 @@ class Catalog:
             return Entry(path, _declared_id(path), None, error)
         return Entry(path, story.id, story)
 
+    def find_id(self, story_id: str) -> Entry | None:
+        """The story whose [story] table declares `story_id`, never taken as a path (for ids
+        read from saves). Loads only the files that declare it, unless all are loaded."""
+        if self._entries is not None:
+            matches = [entry for entry in self._entries if entry.id == story_id]
+        else:
+            matches = [
+                self._load(path)
+                for folder in self.folders
+                for path in _candidates(folder)
+                if _declared_id(path) == story_id
+            ]
+        playable = [entry for entry in matches if entry.story is not None]
+        return (playable or matches)[0] if matches else None
+
     def find(self, name: str) -> Entry:
         """A story by id, or by the path of its file or folder. Raises UnknownStory if missing.
 

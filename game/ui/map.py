@@ -4,18 +4,26 @@ What it shows comes from `game.storymap`; this screen only draws it. A player se
 places visited and the ways seen open, with "???" for the rest; a writer running with
 --watch sees everything, with conditions and odds. Story text is only ever put in
 `rich.text.Text`, so nothing in it is read as markup.
+
+`p` (or "Class percentages" in the palette) reads every save of the story in the save
+folder, in a thread, through `game.report`, and writes after each choice the share of
+those runs that took it, the way narrative games show what other players chose.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
+from textual import work
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.widgets import Footer, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from game.session import GameSession
+from game.story import Story
 from game.storymap import LEGEND, MapNode, build_map, progress
 from game.ui.base import GameScreen
 
@@ -96,6 +104,7 @@ class MapScreen(GameScreen):
         Binding("escape", "close", "Back"),
         Binding("m", "close", "Back", show=False),
         Binding("c", "current", "Where I am"),
+        Binding("p", "class_shares", "Class percentages", show=False),
     ]
 
     def __init__(self, session: GameSession) -> None:
@@ -103,6 +112,9 @@ class MapScreen(GameScreen):
         self.session = session
         self.story = session.story  # as it was when the map was drawn (--watch reloads it)
         self.current: TreeNode[MapNode] | None = None
+        self.found: set[str] = set()
+        self.offered: list[str] = []
+        self.shares: dict[tuple[str, str], float] | None = None  # shown when not None
 
     @property
     def reveal_all(self) -> bool:
@@ -117,8 +129,9 @@ class MapScreen(GameScreen):
         found = set(profile.endings.get(story.id, []))
         if state.ending is not None:
             found.add(state.ending)
-        offered = [option.key for option in session.options()]  # none once it is over
-        root = build_map(story, state.visits, state.place, found, reveal_all, offered=offered)
+        self.found = found
+        self.offered = [option.key for option in session.options()]  # none once it is over
+        root = self.map_root()
         counts = progress(story, state.visits, state.place, found)
         heading = Text.assemble(
             (f"Map of {story.title}", "bold"),
@@ -131,6 +144,18 @@ class MapScreen(GameScreen):
         yield self.build_tree(root, state.place)
         yield Static(id="map-detail")
         yield Footer(compact=True)
+
+    def map_root(self) -> MapNode:
+        state = self.session.state
+        return build_map(
+            self.story,
+            state.visits,
+            state.place,
+            self.found,
+            self.reveal_all,
+            self.shares,
+            offered=self.offered,
+        )
 
     def build_tree(self, root: MapNode, current: str) -> MapTree:
         """The map as a Tree: the places seen (and the way to the current one) open."""
@@ -190,7 +215,9 @@ class MapScreen(GameScreen):
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[MapNode]) -> None:
         """The highlighted line in full below the tree, since long ones run off the side."""
-        line = event.node.data
+        self.show_detail(event.node.data)
+
+    def show_detail(self, line: MapNode | None) -> None:
         detail = self.query_one("#map-detail", Static)
         if line is None:
             detail.update("")
@@ -203,3 +230,69 @@ class MapScreen(GameScreen):
 
     def action_close(self) -> None:
         self.dismiss()
+
+    # -- class percentages --
+
+    def commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(
+            "Class percentages",
+            "Show or hide the share of the saves in the save folder that took each choice",
+            self.action_class_shares,
+        )
+
+    def action_class_shares(self) -> None:
+        if self.shares is not None:
+            self.shares = None
+            self.relabel()
+            self.notify("Class percentages hidden.")
+            return
+        self.read_class_shares()
+
+    @work(thread=True, exclusive=True, group="class-shares")
+    def read_class_shares(self) -> None:
+        """Every save of this story in the save folder, replayed in a thread."""
+        from game.report import build_report, class_shares
+
+        story = self.story
+
+        def lookup(story_id: str) -> Story:
+            if story_id != story.id:
+                raise LookupError(f"not the story '{story.id}'")
+            return story
+
+        try:
+            report = build_report([self.session.folder.folder], lookup, story=story.id)
+        except Exception as error:  # the map must not fall over for an overlay
+            self.app.call_from_thread(
+                self.notify, f"Cannot read the saves: {error}", severity="error", markup=False
+            )
+            return
+        part = report.story(story.id)
+        runs = len(part.runs) if part is not None else 0
+        self.app.call_from_thread(self.show_class_shares, class_shares(report, story.id), runs)
+
+    def show_class_shares(self, shares: dict[tuple[str, str], float], runs: int) -> None:
+        if not self.is_attached:  # closed while the saves were read
+            return
+        if not runs:
+            self.notify("There are no saves of this story in the save folder yet.")
+            return
+        self.shares = shares
+        self.relabel(runs)
+        self.notify(f"What the {runs} runs in the save folder chose (p hides it).", markup=False)
+
+    def relabel(self, runs: int = 0) -> None:
+        """Redraw every line with or without the shares, keeping what is open and the cursor
+        (the shares change no line of the tree, only what the lines say)."""
+        tree = self.query_one(MapTree)
+        stack: list[tuple[TreeNode[MapNode], MapNode]] = [(tree.root, self.map_root())]
+        while stack:
+            branch, line = stack.pop()
+            for node, child in zip(branch.children, line.children, strict=False):
+                node.data = child
+                node.set_label(Text(child.text()))
+                stack.append((node, child))
+        legend = LEGEND + (f"  % of {runs} runs in the save folder" if runs else "")
+        self.query_one("#map-legend", Static).update(Text(legend))
+        if tree.cursor_node is not None:
+            self.show_detail(tree.cursor_node.data)
