@@ -12,6 +12,7 @@ Exit codes (also in `divergence --help`):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
@@ -28,6 +29,7 @@ from game.locations import default_player, saves_folder
 if TYPE_CHECKING:  # the saves need pydantic; the title screen is drawn before they are read
     from game.saves import SaveFile, SaveFolder
     from game.story import Story
+    from game.ui.app import DivergenceApp
 
 EXIT_OK = exitcodes.OK
 EXIT_STORY = exitcodes.STORY
@@ -51,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"divergence {__version__}")
     _common(parser, top=True)
+    # what `divergence serve` runs for each browser tab: the title screen in Textual's web
+    # driver (stdin and stdout are pipes, not a terminal), asking every student's name
+    parser.add_argument("--browser-session", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     stories = commands.add_parser(
@@ -96,11 +101,34 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="for writers: reload the story whenever its files change, keeping your place",
     )
+    play.add_argument(
+        "--classroom",
+        action="store_true",
+        help="class vote: the class discusses and votes at each decision, on a projector",
+    )
+    play.add_argument(
+        "--vote-seconds",
+        type=_vote_seconds,
+        default=None,
+        metavar="N",
+        help="with --classroom: each vote closes by itself after N seconds (default: no limit)",
+    )
     _common(play)
 
     for module in command_modules():
         module.register(commands)
     return parser
+
+
+def _vote_seconds(text: str) -> int:
+    """--vote-seconds: a whole number of seconds, 1 to 3600."""
+    try:
+        seconds = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of seconds: '{text}'") from None
+    if not 1 <= seconds <= 3600:
+        raise argparse.ArgumentTypeError("must be between 1 and 3600 seconds")
+    return seconds
 
 
 def _tolerant_streams() -> None:
@@ -217,6 +245,14 @@ def cmd_play(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: 
     from game.plain import PlainGame
     from game.saves import SaveEntry, SaveFolder
 
+    classroom = getattr(args, "classroom", False)
+    vote_seconds = getattr(args, "vote_seconds", None)
+    if vote_seconds is not None and not classroom:
+        sys.stderr.write("divergence: --vote-seconds is for a class vote: add --classroom\n")
+        return EXIT_USAGE
+    if classroom and (args.plain or not _interactive(stdin, stdout)):
+        sys.stderr.write("divergence: --classroom needs a terminal (it cannot play --plain)\n")
+        return EXIT_USAGE
     story = _load_for_play(catalog, args.story)
     if story is None:
         return EXIT_STORY
@@ -244,6 +280,8 @@ def cmd_play(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: 
                 resume_entry,
                 story_path=args.story,
                 watch=args.watch,
+                classroom=classroom,
+                vote_seconds=vote_seconds,
             )
             app.run()
             return app.return_code or EXIT_OK
@@ -266,12 +304,36 @@ def _interactive(stdin: TextIO, stdout: TextIO) -> bool:
     return stdin is sys.stdin and stdout is sys.stdout and stdin.isatty() and stdout.isatty()
 
 
+def _end_with_server(app: DivergenceApp) -> None:
+    """A browser session quits when its server is gone, even one killed without warning.
+
+    The server tells its games to quit when it stops; killed, it cannot, and Textual's web
+    driver only stops reading at the end of its input. The game then belongs to another
+    parent: a thread that notices ends it (its progress was saved at the last decision).
+    """
+    import threading
+    import time
+
+    server = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == server:
+            time.sleep(1)
+        with contextlib.suppress(RuntimeError):  # the game had already ended
+            app.call_from_thread(app.exit)
+
+    threading.Thread(target=watch, name="end-with-server", daemon=True).start()
+
+
 def cmd_menu(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """No command given: the game's title screen, or a numbered list when there is no terminal."""
-    if _interactive(stdin, stdout):
+    browser = bool(getattr(args, "browser_session", False))
+    if browser or _interactive(stdin, stdout):
         from game.ui.app import DivergenceApp
 
-        app = DivergenceApp(catalog, saves_folder(args.saves))
+        app = DivergenceApp(catalog, saves_folder(args.saves), ask_name=browser)
+        if browser:
+            _end_with_server(app)
         app.run()
         return app.return_code or EXIT_OK
     playable = [entry for entry in catalog.entries() if entry.story is not None]

@@ -24,12 +24,12 @@ SIZES = [(80, 24), (120, 40)]
 SnapCompare = Callable[..., bool]
 
 
-def make_app(tmp_path: Path, story: str | None = None) -> DivergenceApp:
+def make_app(tmp_path: Path, story: str | None = None, **options: Any) -> DivergenceApp:
     stories = tmp_path / "stories"
     stories.mkdir()
     shutil.copy(EXAMPLE, stories / EXAMPLE.name)
     catalog = Catalog([stories], include_bundled=False)
-    return DivergenceApp(catalog, SaveFolder(tmp_path / "saves"), "Vera", story, seed=1)
+    return DivergenceApp(catalog, SaveFolder(tmp_path / "saves"), "Vera", story, seed=1, **options)
 
 
 async def settled(pilot: Any) -> None:
@@ -76,3 +76,21 @@ def test_map(snap_compare: SnapCompare, tmp_path: Path) -> None:
 
     app = make_app(tmp_path, "special_train")
     assert snap_compare(app, run_before=two_decisions_then_the_map, terminal_size=(80, 24))
+
+
+def test_vote_panel(
+    snap_compare: SnapCompare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A class vote on a projector, at 100x30: seven hands counted, the clock stopped at 0:20."""
+    monkeypatch.setattr("game.ui.classroom.clock", lambda: 1000.0)
+
+    async def count_seven_hands(pilot: Any) -> None:
+        await pilot.press("v")  # the discussion stage
+        await pilot.pause()
+        await pilot.press("enter")  # the vote panel
+        await pilot.pause()
+        await pilot.press("1", "1", "2", "1", "2", "2", "2")
+        await settled(pilot)
+
+    app = make_app(tmp_path, "special_train", classroom=True, vote_seconds=20)
+    assert snap_compare(app, run_before=count_seven_hands, terminal_size=(100, 30))

@@ -14,6 +14,7 @@ from textual.screen import Screen
 
 from game.catalog import Catalog
 from game.locations import default_player
+from game.ui.projector import PROJECTOR, PROJECTOR_THEME
 
 if TYPE_CHECKING:  # imported when first used: the title screen is drawn before pydantic loads
     from game.catalog import Entry
@@ -45,6 +46,9 @@ class DivergenceApp(App[int]):
         resume: SaveEntry | None = None,
         story_path: str | None = None,
         watch: bool = False,
+        classroom: bool = False,
+        vote_seconds: int | None = None,
+        ask_name: bool = False,
     ) -> None:
         super().__init__()
         # --watch: a writer at work. The story is reloaded when its files change, and the
@@ -60,6 +64,13 @@ class DivergenceApp(App[int]):
         self._theme_loaded = False
         self._initial_theme = self.theme
         self._mounted = False  # resizes before on_mount would put the notice under the screens
+        # class vote mode (game.ui.classroom): new runs are class runs; an optional countdown
+        self.classroom = classroom
+        self.vote_seconds = vote_seconds
+        # a browser session of `divergence serve`: one of many students sharing the save
+        # folder, so never the folder's last player or the server's user name; own saves only
+        self.ask_name = ask_name
+        self.register_theme(PROJECTOR_THEME)
 
     @property
     def folder(self) -> SaveFolder:
@@ -96,7 +107,7 @@ class DivergenceApp(App[int]):
         """Who played last and their theme, read in a thread while the first screen draws."""
         if self.player:
             self.folder.remember_player(self.player)
-        player = self.player or self.folder.last_player()
+        player = self.player or (None if self.ask_name else self.folder.last_player())
         profile = self.folder.profile(player or default_player())
         self.call_from_thread(self.apply_theme, profile.theme, player)
 
@@ -109,6 +120,8 @@ class DivergenceApp(App[int]):
         self._theme_loaded = True
 
     def watch_theme(self, theme: str) -> None:
+        if theme == PROJECTOR:  # put on by a class run: not the player's own choice
+            return
         if self._theme_loaded or theme != self._initial_theme:
             profile = self.folder.profile(self.player or default_player())
             profile.theme = theme
@@ -146,10 +159,11 @@ class DivergenceApp(App[int]):
         def named(name: str | None) -> None:
             if name:
                 self.player = name
-                self.folder.remember_player(name)
+                if not self.ask_name:
+                    self.folder.remember_player(name)
                 then()
 
-        self.push_screen(NameScreen(default_player()), named)
+        self.push_screen(NameScreen("" if self.ask_name else default_player()), named)
 
     def begin(self, entry: Entry, seed: int | None = None) -> None:
         """Start a new run of a story (after asking the player's name once)."""
@@ -169,7 +183,9 @@ class DivergenceApp(App[int]):
 
             assert self.player is not None
             chosen = seed if seed is not None else int.from_bytes(os.urandom(6), "big")
-            self.push_screen(PlayScreen(GameSession(story, self.folder, self.player, chosen)))
+            session = GameSession(story, self.folder, self.player, chosen)
+            session.classroom = self.classroom
+            self.push_screen(PlayScreen(session))
 
         self.ask_player(start)
 
@@ -206,6 +222,7 @@ class DivergenceApp(App[int]):
             self.notify(f"Cannot load {entry.slot}: {error.reason}", severity="error", markup=False)
             return
         self.player = self.player or save.player
+        session.classroom = session.classroom or self.classroom
         if resumed.fits:
             self.push_screen(PlayScreen(session))
             if resumed.changed:
@@ -226,6 +243,9 @@ class DivergenceApp(App[int]):
         self.push_screen(ConfirmScreen(question, "Resume", "Cancel"), answer)
 
     def latest_save(self) -> SaveEntry | None:
+        if self.ask_name:  # another student's save is not this one's to continue
+            mine = (e for e in self.folder.entries() if e.save and e.save.player == self.player)
+            return next(mine, None)
         return self.folder.latest()
 
     # -- actions and commands --

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from rich.markup import escape
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
@@ -22,7 +24,12 @@ def reflow(text: str) -> str:
 
 class ChooserScreen(GameScreen):
     CSS_PATH = "chooser.tcss"
-    BINDINGS = [("escape", "app.pop_screen", "Back")]
+    BINDINGS = [
+        ("escape", "app.pop_screen", "Back"),
+        # one key, its label the state: see check_action (class vote mode, game.ui.classroom)
+        Binding("c", "classroom(True)", "Class vote: off"),
+        Binding("c", "classroom(False)", "Class vote: on"),
+    ]
 
     def compose(self) -> ComposeResult:
         yield Static("Choose a story", classes="panel-title", id="chooser-title")
@@ -82,5 +89,38 @@ class ChooserScreen(GameScreen):
             f"[dim]{len(story.nodes)} scenes · by {escape(', '.join(story.authors) or 'anonymous')}[/dim]"
         )
         lines.append("")
-        lines.append("[dim]Enter to begin · Esc to go back[/dim]")
+        if self.game.classroom:
+            lines.append("[b]Class vote: on[/b] — the class discusses and votes at each decision")
+        lines.append("[dim]Enter to begin · c class vote on/off · Esc to go back[/dim]")
         about.update("\n".join(lines))
+
+    # -- class vote mode --
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "classroom":
+            return parameters[0] != self.game.classroom
+        return True
+
+    def action_classroom(self, on: bool) -> None:
+        """Class vote on or off for the runs started here (and with it the projector theme)."""
+        self.game.classroom = on
+        self.refresh_bindings()
+        title = "Choose a story for a class vote" if on else "Choose a story"
+        self.query_one("#chooser-title", Static).update(title)
+        stories = self.query_one("#stories", OptionList)
+        if stories.highlighted is not None and self.entries:
+            self.show(self.entries[stories.highlighted])
+        self.notify(
+            "Class vote on: the class discusses and votes at each decision."
+            if on
+            else "Class vote off.",
+            timeout=3,
+        )
+
+    def commands(self) -> Iterable[SystemCommand]:
+        on = self.game.classroom
+        yield SystemCommand(
+            "Class vote: turn off" if on else "Class vote: turn on",
+            "The whole class plays one run on a projector and votes at each decision",
+            lambda: self.action_classroom(not on),
+        )

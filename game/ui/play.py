@@ -16,13 +16,15 @@ from game.engine import ChoiceUnavailable, EngineError
 from game.session import GameSession
 from game.ui.banner import banner
 from game.ui.base import GameScreen
+from game.ui.classroom import dress, open_vote, scene_banner
 from game.ui.dossier import Dossier
 from game.ui.timeline import Timeline
 from game.ui.watch import StoryWatch
+from game.vote import VoteRecord
 
 
 class PlayScreen(GameScreen):
-    CSS_PATH = "play.tcss"
+    CSS_PATH = ["play.tcss", "classroom.tcss"]  # the large layout of a class vote run
     BINDINGS = [
         Binding("u", "undo", "Undo"),
         Binding("s", "save", "Save"),
@@ -31,6 +33,7 @@ class PlayScreen(GameScreen):
         Binding("t", "panel('timeline')", "Timeline"),
         Binding("h", "panel('note')", "History"),
         Binding("m", "map", "Map"),
+        Binding("v", "vote", "Class vote"),  # classroom runs only: see check_action
         Binding("q", "quit", "Quit"),
         Binding("escape", "menu", "Menu", show=False),
         Binding("r", "refit", show=False),  # --watch, after a path break: see StoryWatch
@@ -61,6 +64,8 @@ class PlayScreen(GameScreen):
 
     async def on_mount(self) -> None:
         self.query_one("#note").display = False
+        if self.session.classroom:
+            dress(self)
         await self.refresh_scene()
 
     # -- showing --
@@ -77,7 +82,10 @@ class PlayScreen(GameScreen):
     async def _draw_scene(self) -> None:
         session = self.session
         node = session.node()
-        self.query_one("#scene-title", Static).update(f"[b]{escape(node.title)}[/b]")
+        title = f"[b]{escape(node.title)}[/b]"
+        if session.classroom:
+            title = scene_banner(node.title, self.app.size.width - 4)
+        self.query_one("#scene-title", Static).update(title)
         where = " · ".join(part for part in (node.date, node.place) if part)
         who = f"You are {node.viewpoint}." if node.viewpoint else ""
         self.query_one("#scene-where", Static).update(
@@ -140,9 +148,12 @@ class PlayScreen(GameScreen):
 
     # -- acting --
 
-    async def take(self, key: str) -> None:
+    async def take(self, key: str, vote: VoteRecord | None = None) -> None:
+        if self.session.classroom and vote is None:
+            self.action_vote()  # the class decides: discussion, then the vote
+            return
         try:
-            self.session.choose(key)
+            self.session.choose(key, vote)
         except (ChoiceUnavailable, EngineError) as error:
             self.notify(str(error), severity="error", markup=False)
             return
@@ -196,6 +207,9 @@ class PlayScreen(GameScreen):
             self.call_later(self.show_note)
             self.call_after_refresh(widget.scroll_visible)
 
+    def action_vote(self) -> None:
+        open_vote(self)
+
     def action_menu(self) -> None:
         self.game.action_main_menu()
 
@@ -219,6 +233,8 @@ class PlayScreen(GameScreen):
             watch.refit()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "vote":
+            return self.session.classroom
         if action == "refit":  # only when a path break offers a restart
             return any(watch.pending is not None for watch in self.query(StoryWatch))
         return True
