@@ -899,3 +899,30 @@ def test_the_start_up_threads_open_the_save_folder_safely(stories: Path, saves: 
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "title: TitleScreen" in result.stdout
+
+
+def test_a_browser_session_loads_only_its_own_students_saves(stories: Path, saves: Path) -> None:
+    from game.loader import load_story
+    from game.session import GameSession
+
+    story = load_story(stories / "special_train.toml")
+    for student in ("Anna", "Boris"):
+        session = GameSession(story, SaveFolder(saves), student, seed=1)
+        session.choose(session.engine.available(session.state)[0].key)
+
+    async def scenario() -> None:
+        app = make_app(stories, saves, ask_name=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            app.action_load()
+            await pilot.pause()
+            assert on(app, LoadScreen).entries == []  # no name given yet: nobody's saves
+            await press(pilot, "escape")
+            app.player = "Anna"
+            app.action_load()
+            await pilot.pause()
+            assert [entry.save.player for entry in on(app, LoadScreen).entries if entry.save] == [
+                "Anna"
+            ]
+
+    asyncio.run(scenario())

@@ -242,10 +242,17 @@ class DivergenceApp(App[int]):
 
         self.push_screen(ConfirmScreen(question, "Resume", "Cancel"), answer)
 
+    def visible_saves(self) -> list[SaveEntry]:
+        """The saves this player may load: in a browser session only their own (the save
+        folder is the whole class's), and none before they have given their name."""
+        entries = self.folder.entries()
+        if not self.ask_name:
+            return entries
+        return [e for e in entries if e.save is not None and e.save.player == self.player]
+
     def latest_save(self) -> SaveEntry | None:
         if self.ask_name:  # another student's save is not this one's to continue
-            mine = (e for e in self.folder.entries() if e.save and e.save.player == self.player)
-            return next(mine, None)
+            return next(iter(self.visible_saves()), None)
         return self.folder.latest()
 
     # -- actions and commands --

@@ -78,7 +78,7 @@ class LoadScreen(GameScreen):
     def fill(self) -> None:
         slots = self.query_one("#slots", OptionList)
         slots.clear_options()
-        self.entries = self.game.folder.entries()
+        self.entries = self.game.visible_saves()
         if not self.entries:
             slots.add_option(Option("[dim]No saves yet.[/dim]", disabled=True))
         for index, entry in enumerate(self.entries):
