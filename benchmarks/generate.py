@@ -775,19 +775,7 @@ def generate_story_files(nodes: int, seed: int, chapters: int = 10) -> dict[str,
 def reachable_places(story: Any) -> set[str]:
     """Ids of the nodes and endings a loaded `game.story.Story` can reach from its start,
     following every choice, route and outcome whatever its condition or weight, plus
-    the automatic endings (which can strike anywhere)."""
-    seen = {story.start}
-    todo = [story.start]
-    while todo:
-        node = story.nodes.get(todo.pop())
-        if node is None:
-            continue
-        targets = [target for choice in node.choices for target in choice.targets]
-        targets += [route.target for route in node.routes]
-        targets += [outcome.target for outcome in node.outcomes]
-        for target in targets:
-            if target not in seen:
-                seen.add(target)
-                todo.append(target)
-    seen.update(ending.id for ending in story.auto_endings)
-    return seen
+    the automatic endings (which can strike anywhere): what `divergence check` uses."""
+    from game.analysis import structurally_reachable
+
+    return structurally_reachable(story)

@@ -441,18 +441,16 @@ class _Liveness:
         return found
 
 
-def _structurally_reachable(story: Story) -> set[str]:
-    """Places some chain of gotos leads to from the start, whatever the conditions say."""
+def structurally_reachable(story: Story) -> set[str]:
+    """Places some chain of gotos leads to from the start, whatever the conditions say,
+    plus the automatic endings (which can strike anywhere)."""
     reached = {story.start}
     todo = [story.start]
     while todo:
         node = story.nodes.get(todo.pop())
         if node is None:
             continue
-        targets = [t for choice in node.choices for t in choice.targets]
-        targets += [route.target for route in node.routes]
-        targets += [outcome.target for outcome in node.outcomes]
-        for target in targets:
+        for target in _successors(node):
             if target not in reached:
                 reached.add(target)
                 todo.append(target)
@@ -689,7 +687,7 @@ def _walk_findings(story: Story, walk: _Walk, add: Callable[[Where, str, str], N
             "reached and conditions that never or always hold are only reported where the "
             "files alone prove it",
         )
-        structural = _structurally_reachable(story)
+        structural = structurally_reachable(story)
         for node in story.nodes.values():
             if node.id not in structural:
                 add(node.where, "W001", f"node '{node.id}' is never reached: nothing leads to it")
