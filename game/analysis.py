@@ -229,6 +229,8 @@ class _Explorer(Engine):
             seen.tried += 1
             if weight > 0:
                 seen.held += 1
+        if not any(weights):  # the engine then takes the first, so it is drawn after all
+            self.outcome_seen[id(outcomes[0])].held += 1
         candidates = [index for index, weight in enumerate(weights) if weight > 0] or [0]
         depth = len(self.taken)
         pick = self.script[depth] if depth < len(self.script) else 0
@@ -484,6 +486,7 @@ class _Walk:
         self.endings: dict[str, Key] = {}
         self.dead_ends: dict[str, Key] = {}
         self.edges: list[tuple[Key, Key]] = []  # every move between states, for traps
+        self.reported: set[Key] = set()  # states already found stuck (dead ends, loops)
         self.loops: dict[tuple[str, str], tuple[Key | None, str]] = {}
         self.complete = True
 
@@ -514,8 +517,15 @@ class _Walk:
             if isinstance(result, EngineError):
                 where = step[:2] if step else ("", "")
                 self.loops.setdefault((where[0], where[1]), (parent, str(result)))
+                if parent is not None:
+                    self.reported.add(parent)
                 return
             key = self.key(result)
+            # what this run passed through on the way, even if its state is one seen before
+            self.reached.update(result.visits)
+            if key not in self.parents and len(self.parents) >= self.max_states:
+                self.complete = False  # a new state beyond the bound: not explored
+                return
             if parent is not None:
                 self.edges.append((parent, key))
             if key in self.parents:
@@ -524,7 +534,6 @@ class _Walk:
             if path_step is None and drawn:
                 path_step = PathStep("", "", "", drawn)
             self.parents[key] = (parent, path_step)
-            self.reached.update(result.visits)
             if result.ending is not None:
                 self.endings.setdefault(result.ending, key)
             else:
@@ -536,9 +545,6 @@ class _Walk:
         plans = self.engine._plans
         choose = self.engine.choose
         while queue:
-            if len(self.parents) >= self.max_states:
-                self.complete = False
-                break
             key, state = queue.popleft()
             node_id = state.node
             self.decisions.add(node_id)
@@ -554,6 +560,7 @@ class _Walk:
                     open_choices.append(plan)
             if not open_choices:
                 self.dead_ends.setdefault(node_id, key)
+                self.reported.add(key)
                 continue
             for plan in open_choices:
                 step = (node_id, plan.key, plan.choice.label)
@@ -569,17 +576,18 @@ class _Walk:
         back: dict[Key, list[Key]] = {}
         for parent, child in self.edges:
             back.setdefault(child, []).append(parent)
-        alive = {key for key in self.parents if len(key) == 1}  # ending states
+        # alive: can still reach an ending, or a dead end or loop reported on its own
+        alive = {key for key in self.parents if len(key) == 1} | self.reported
         todo = list(alive)
         while todo:
             for parent in back.get(todo.pop(), ()):
                 if parent not in alive:
                     alive.add(parent)
                     todo.append(parent)
-        dead = set(self.dead_ends.values())
         found: dict[str, Key] = {}
-        for key in self.parents:
-            if key not in alive and len(key) > 1 and key not in dead:
+        for key, (came_from, _step) in self.parents.items():
+            # where the player is caught: a trapped state entered from a free one
+            if key not in alive and len(key) > 1 and (came_from is None or came_from in alive):
                 found.setdefault(key[0], key)
         return found
 
@@ -675,7 +683,10 @@ def _walk_findings(story: Story, walk: _Walk, add: Callable[[Where, str, str], N
         looping = story.nodes.get(node_id)
         choice = looping.choice(choice_key) if looping else None
         where = choice.where if choice else story.nodes[story.start].where
-        add(where, "E021", f"{message} ({_describe_path(story, walk.path(parent))})")
+        steps = walk.path(parent)
+        if choice is not None:
+            steps.append(PathStep(node_id, choice_key, choice.label))
+        add(where, "E021", f"{message} ({_describe_path(story, steps)})")
     for (where, _source), message in engine.overflows.items():
         add(where, "W007", message)
     if not walk.complete:
@@ -709,6 +720,20 @@ def _walk_findings(story: Story, walk: _Walk, add: Callable[[Where, str, str], N
             f"trap: from node '{node_id}' no ending can be reached any more; the choices "
             f"only lead round in a loop ({_describe_path(story, walk.path(key))})",
         )
+    # a choice that loops (E021) passes through its routes before the engine gives up:
+    # those places are reached, though no state records it
+    for node_id, choice_key in walk.loops:
+        looping = story.nodes.get(node_id)
+        chosen = looping.choice(choice_key) if looping else None
+        todo = list(chosen.targets) if chosen else []
+        while todo:
+            place = todo.pop()
+            if place in walk.reached:
+                continue
+            walk.reached.add(place)
+            passed = story.nodes.get(place)
+            if passed is not None and not passed.choices:
+                todo.extend(_successors(passed))
     for node in story.nodes.values():
         if node.id not in walk.reached:
             add(node.where, "W001", f"node '{node.id}' is never reached in any playthrough")
@@ -752,6 +777,8 @@ def _condition_findings(story: Story, walk: _Walk, add: Callable[[Where, str, st
         if node.id in walk.reached:
             for index, route in enumerate(node.routes):
                 seen = engine.routes[(node.id, index)]
+                if seen.tried == 0 and index == 0:
+                    break  # never tried at all: an automatic ending always strikes first
                 if seen.tried == 0:
                     add(
                         route.where,

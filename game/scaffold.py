@@ -17,7 +17,7 @@ import tomli_w
 
 from game.locations import CHECKOUT, MAIN_FILE
 
-ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 SCHEMA_FILE = "story.schema.json"
 
 
@@ -181,10 +181,10 @@ def _schema_reference(folder: Path) -> tuple[str, bool]:
 
 def create_story(story_id: str, parent: Path) -> Path:
     """Write the starter story to `parent/story_id/` and return that folder."""
-    if not ID_PATTERN.match(story_id) or len(story_id) > 64:
+    if not ID_PATTERN.fullmatch(story_id) or len(story_id) > 64:
         raise ScaffoldError(
-            f"'{story_id}' is not a valid story id: use letters, digits and underscores, "
-            "starting with a letter (at most 64 characters)"
+            f"{story_id!r} is not a valid story id: use the letters a-z and A-Z, digits and "
+            "underscores, starting with a letter (at most 64 characters)"
         )
     folder = parent / story_id
     if folder.exists():

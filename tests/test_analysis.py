@@ -364,3 +364,70 @@ def test_w007_sees_every_value_of_a_number_only_the_text_shows(tmp_path: Path) -
     )
     found = [(p.code, p.line) for p in findings(tmp_path, body)]
     assert ("W007", line_of(body, 'label = "More"') - 1) in found
+
+
+# Found by a review that fuzzed small stories against a walk over concrete states.
+
+
+def test_a_node_passed_on_the_way_to_a_state_seen_before_is_reached(tmp_path: Path) -> None:
+    # two ways into 'b': the second passes through 't', a node with routes only, and
+    # arrives in a state the first way already found
+    body = (
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n'
+        + NOTES
+        + '[[node.choice]]\nlabel = "Direct"\n'
+        'goto = "b"\n[[node.choice]]\nlabel = "Round"\ngoto = "t"\n'
+        '[[node]]\nid = "t"\ntitle = "T"\ntext = "t"\n[[node.route]]\ngoto = "b"\n'
+        '[[node]]\nid = "b"\ntitle = "B"\ntext = "b"\n' + NOTES + '[[node.choice]]\nlabel = "End"\n'
+        'goto = "end"\n' + END
+    )
+    assert "W001" not in {p.code for p in findings(tmp_path, body)}
+
+
+def test_routes_never_tried_because_an_automatic_ending_strikes_are_no_w013(tmp_path: Path) -> None:
+    body = (
+        '[variable.n]\ndefault = 0\nmin = 0\nmax = 3\nlabel = "N"\nclamp = true\n'
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "{n}"\n'
+        + NOTES
+        + '[[node.choice]]\nlabel = "Up"\n'
+        'goto = "b"\neffects = "n += 3"\n[[node.choice]]\nlabel = "Stay"\ngoto = "end"\n'
+        '[[node]]\nid = "b"\ntitle = "B"\ntext = "b"\n[[node.route]]\ngoto = "end"\n'
+        + END
+        + '\n[[ending]]\nid = "caught"\ntitle = "Caught"\ntone = "grim"\nepilogue = "No."\n'
+        'if = "n >= 3"\n'
+    )
+    assert "W013" not in {p.code for p in findings(tmp_path, body)}
+
+
+def test_when_every_weight_is_zero_the_first_outcome_is_drawn(tmp_path: Path) -> None:
+    body = (
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n' + NOTES + '[[node.choice]]\nlabel = "Try"\n'
+        '[[node.choice.outcome]]\nweight = 0\ngoto = "end"\n[[node.choice.outcome]]\n'
+        'weight = 0\ngoto = "end"\n' + END
+    )
+    lines = {p.line for p in findings(tmp_path, body) if p.code == "W012"}
+    text = HEADER + body
+    second = text.index("[[node.choice.outcome]]", text.index("[[node.choice.outcome]]") + 1)
+    assert lines == {text.count("\n", 0, second) + 1}  # only the second, never the first
+
+
+def test_a_way_into_a_dead_end_is_not_also_a_trap(tmp_path: Path) -> None:
+    body = (
+        '[variable.ready]\ndefault = false\nlabel = "Ready"\n'
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n' + NOTES + '[[node.choice]]\nlabel = "Go"\n'
+        'goto = "corridor"\n[[node.choice]]\nlabel = "Out"\ngoto = "end"\n'
+        '[[node]]\nid = "corridor"\ntitle = "C"\ntext = "c"\n' + NOTES + "[[node.choice]]\n"
+        'label = "On"\ngoto = "b"\n'
+        '[[node]]\nid = "b"\ntitle = "B"\ntext = "b"\n' + NOTES + "[[node.choice]]\n"
+        'label = "Leave"\nif = "ready"\ngoto = "end"\n' + END
+    )
+    codes = [p.code for p in findings(tmp_path, body)]
+    assert "E020" in codes and "E022" not in codes
+
+
+def test_a_story_of_exactly_the_bound_is_complete() -> None:
+    story = next(e.story for e in Catalog().entries() if e.id == "special_train")
+    assert story is not None
+    size = analyse(story).states
+    assert analyse(story, size).complete
+    assert not analyse(story, size - 1).complete

@@ -86,7 +86,9 @@ def test_inside_the_checkout_the_story_points_at_the_shipped_schema(tmp_path: Pa
         folder.rmdir()
 
 
-@pytest.mark.parametrize("bad", ["9lives", "two words", "dash-ed", "", "x" * 65])
+@pytest.mark.parametrize(
+    "bad", ["9lives", "two words", "dash-ed", "", "x" * 65, "_x", "nl\n", "Москва"]
+)
 def test_bad_ids_are_refused_and_nothing_is_written(tmp_path: Path, bad: str) -> None:
     with pytest.raises(ScaffoldError, match="not a valid story id"):
         create_story(bad, tmp_path)

@@ -71,7 +71,7 @@ def add_command(
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (many or word + 's')}"
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
 def positive(text: str) -> int:

@@ -92,9 +92,9 @@ def _write_text(results: list[tuple[Entry, list[Problem], Any]], paths: bool, ou
         story = analysis.story
         size = f"{plural(len(story.nodes), 'node')}, {plural(len(story.endings), 'ending')}"
         explored = (
-            f"{analysis.states:,} states explored"
+            f"{plural(analysis.states, 'state')} explored"
             if analysis.complete
-            else f"stopped after {analysis.states:,} states"
+            else f"stopped after {plural(analysis.states, 'state')}"
         )
         verdict = (
             "ok" if not problems else f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
