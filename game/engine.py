@@ -15,9 +15,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
 
+from game.draws import chance
 from game.expr import MAX_INT, Effect, Evaluator, IntEvaluator, Value
 from game.gcpause import gc_paused
-from game.story import Choice, Ending, Node, Outcome, Story, Where
+from game.story import Choice, Ending, Node, Outcome, Quote, Story, Where
 
 MAX_AUTOMATIC_STEPS = 1000
 UNBOUNDED = MAX_INT  # where the arithmetic saturates; a number without bounds stops there
@@ -25,7 +26,6 @@ UNBOUNDED = MAX_INT  # where the arithmetic saturates; a number without bounds s
 # Records on the hot path are built with tuple.__new__: the same named tuple as calling the
 # class, without the Python-level constructor (half the cost, measured by benchmarks/core.py).
 _new_tuple = tuple.__new__
-MASK64 = (1 << 64) - 1
 
 
 class EngineError(Exception):
@@ -98,15 +98,6 @@ class PathBreak(Exception):
         self.index = index
         self.reason = reason
         self.states = states  # the states up to the break, which still fit
-
-
-def chance(seed: int, draw: int) -> float:
-    """A number in [0, 1) that depends only on the seed and the draw count (splitmix64)."""
-    z = (seed + (draw + 1) * 0x9E3779B97F4A7C15) & MASK64
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
-    z ^= z >> 31
-    return (z >> 11) / float(1 << 53)
 
 
 Apply = Callable[[dict[str, Value], Mapping[str, int]], None]
@@ -359,8 +350,36 @@ class Engine:
     def text(self, state: GameState) -> str:
         """The narrative at `state`, with its passages and values filled in."""
         if state.ending is not None:
-            return self.story.endings[state.ending].epilogue.render(state.variables, state.visits)
-        return self.story.nodes[state.node].text.render(state.variables, state.visits)
+            epilogue = self.story.endings[state.ending].epilogue
+            return epilogue.render(state.variables, state.visits, state.seed)
+        return self.story.nodes[state.node].text.render(state.variables, state.visits, state.seed)
+
+    def title(self, state: GameState) -> str:
+        """The heading at `state`: a node's title may change with the state."""
+        if state.ending is not None:
+            return self.story.endings[state.ending].title
+        node = self.story.nodes[state.node]
+        if node.title_template is None:
+            return node.title
+        return node.title_template.render(state.variables, state.visits, state.seed).strip()
+
+    def viewpoint(self, state: GameState) -> str:
+        """Whose eyes the player sees through at `state` ("" at an ending)."""
+        if state.ending is not None:
+            return ""
+        node = self.story.nodes[state.node]
+        if node.viewpoint_template is None:
+            return node.viewpoint
+        return node.viewpoint_template.render(state.variables, state.visits, state.seed).strip()
+
+    def quotes(self, state: GameState) -> list[Quote]:
+        """The quotations shown above the text at `state`, those whose condition holds."""
+        place = self.story.place(state.place)
+        return [
+            quote
+            for quote in place.quotes
+            if quote.condition is None or quote.condition.evaluate(state.variables, state.visits)
+        ]
 
     # -- internals --
 

@@ -7,7 +7,7 @@ into a tree of small closures that evaluate fast.
 
 Grammar, loosest binding first:
 
-    expr    := or
+    expr    := or ("if" or "else" expr)?
     or      := and ("or" and)*
     and     := not ("and" not)*
     not     := "not" not | compare
@@ -51,7 +51,7 @@ _TOKEN = re.compile(
 
 _KEYWORDS = {"and", "or", "not", "true", "false"}
 FUNCTIONS = frozenset({"visits", "visited", "chose", "min", "max", "abs"})
-TEMPLATE_WORDS = frozenset({"if", "elif", "else", "end"})
+TEMPLATE_WORDS = frozenset({"if", "elif", "else", "end", "or", "sequence", "cycle", "shuffle"})
 RESERVED = frozenset(_KEYWORDS) | FUNCTIONS | TEMPLATE_WORDS
 """Names a variable may not take: words of the expression and template languages."""
 _COMPARE = {"==", "!=", "<", "<=", ">", ">="}
@@ -158,6 +158,15 @@ class Binary(Node):
 
 
 @dataclass(frozen=True)
+class Conditional(Node):
+    """`then if test else otherwise`, as in Python: only the branch chosen is evaluated."""
+
+    test: Node
+    then: Node
+    otherwise: Node
+
+
+@dataclass(frozen=True)
 class Chain(Node):
     """Three or more operands joined by operators of one precedence level: `a + b - c`.
 
@@ -216,6 +225,17 @@ class _Parser:
     def expression(self) -> Node:
         self.enter()
         node = self.or_()
+        if self.token.kind == "name" and self.token.text == "if":
+            column = self.advance().column
+            test = self.or_()
+            if not (self.token.kind == "name" and self.token.text == "else"):
+                found = self.token.text or "the end"
+                raise ExprError(
+                    f"'... if condition' needs 'else ...' after it, but found {found!r}",
+                    self.token.column,
+                )
+            self.advance()
+            node = Conditional(column, test, node, self.expression())
         self.depth -= 1
         return node
 
@@ -373,7 +393,22 @@ class _Checker:
             return self.binary(node)
         if isinstance(node, Chain):
             return self.chained(node)
+        if isinstance(node, Conditional):
+            return self.conditional(node)
         raise ExprError("unknown expression", node.column)  # pragma: no cover
+
+    def conditional(self, node: Conditional) -> tuple[Type, Evaluator]:
+        test_type, test = self.check(node.test)
+        self.want(test_type, "bool", node.test, "the condition after 'if' must be true or false")
+        then_type, then = self.check(node.then)
+        else_type, otherwise = self.check(node.otherwise)
+        if then_type != else_type:
+            raise ExprError(
+                f"both sides of '... if ... else ...' must be of one type, but one is "
+                f"{_describe(then_type)} and the other {_describe(else_type)}",
+                node.column,
+            )
+        return then_type, lambda v, n: then(v, n) if test(v, n) else otherwise(v, n)
 
     def want(self, got: Type, wanted: Type, node: Node, message: str) -> None:
         if got != wanted:
@@ -639,6 +674,19 @@ def _describe(kind: Type) -> str:
     return {"int": "a number", "bool": "true/false", "str": "text"}[kind]
 
 
+def _text_values(tree: Node, scope: Scope) -> frozenset[str] | None:
+    """Every text an expression can give, when known: text comes only from literals, text
+    variables and conditionals over them."""
+    if isinstance(tree, Literal_):
+        return frozenset({str(tree.value)})
+    if isinstance(tree, Name):
+        return scope.variables[tree.name].values or None
+    if isinstance(tree, Conditional):
+        then, otherwise = _text_values(tree.then, scope), _text_values(tree.otherwise, scope)
+        return then | otherwise if then is not None and otherwise is not None else None
+    return None
+
+
 def compile_expression(source: str, scope: Scope, want: Type | None = None) -> Compiled:
     """Parse, check and compile one expression. `want` demands a result type."""
     tree = parse(source)
@@ -650,12 +698,7 @@ def compile_expression(source: str, scope: Scope, want: Type | None = None) -> C
     constant: Value | None = None
     if not checker.reads and not checker.places:
         constant = evaluate({}, {})
-    values: frozenset[str] | None = None
-    if kind == "str":  # text comes only from literals and text variables
-        if isinstance(tree, Literal_):
-            values = frozenset({str(tree.value)})
-        elif isinstance(tree, Name):
-            values = scope.variables[tree.name].values or None
+    values = _text_values(tree, scope) if kind == "str" else None
     return Compiled(
         kind,
         evaluate,

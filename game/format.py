@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 Identifier = Annotated[
     str,
@@ -96,6 +97,41 @@ class Route(_Model):
     effects: Effects = ""
 
 
+class Quote(_Model):
+    """A `[[node.quote]]` or `[[ending.quote]]` table: a real line from the record, shown as an
+    epigraph above the text, set apart from the narrative, with who said it and where."""
+
+    text: str = Field(
+        min_length=1, max_length=600, description="The words quoted, as in the source."
+    )
+    speaker: str = Field(
+        min_length=1, max_length=120, description="Who said or wrote it, e.g. `Vyacheslav Molotov`."
+    )
+    source: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Where it comes from, e.g. `Radio address to the Soviet people, 22 June 1941`.",
+    )
+    condition: str | None = Field(
+        None, alias="if", description="Show the quotation only when this condition holds."
+    )
+
+
+TITLE_LENGTH = 80
+"""The longest title a player sees; a templated title's source may be longer."""
+
+
+def _title_length(title: str) -> str:
+    if "{" not in title and len(title) > TITLE_LENGTH:
+        # the same error as a plain `max_length`, so the loader words it the same way
+        raise PydanticCustomError(
+            "string_too_long",
+            "String should have at most {max_length} characters",
+            {"max_length": TITLE_LENGTH},
+        )
+    return title
+
+
 class Choice(_Model):
     """A `[[node.choice]]` table: one decision the player may take."""
 
@@ -128,15 +164,28 @@ class Node(_Model):
     """A `[[node]]` table: one scene, usually ending in a decision."""
 
     id: Identifier = Field(description="Unique id across the whole story.")
-    title: str = Field(min_length=1, max_length=80, description="Heading of the scene.")
+    title: str = Field(
+        min_length=1,
+        max_length=400,
+        description="Heading of the scene (at most 80 characters as shown). May use `{...}` and "
+        "`{if}` like `text`, so that it can change with the state.",
+    )
     date: str = Field("", description="In-story date, e.g. `22 June 1941`.")
     place: str = Field("", description="Where it happens, e.g. `Kuntsevo dacha, near Moscow`.")
-    viewpoint: str = Field("", description="Whose eyes the player sees through, e.g. `Beria`.")
+    viewpoint: str = Field(
+        "",
+        max_length=1000,
+        description="Whose eyes the player sees through, e.g. `Beria`. May use `{...}` and "
+        "`{if}` like `text`, so that whoever commands can change with the state.",
+    )
     chapter: str = Field("", description="When set, this node opens a chapter with this heading.")
     text: str = Field(
         min_length=1,
         description="The narrative, in Markdown. `{name}` shows a value; "
         "`{if cond}...{elif cond}...{else}...{end}` shows text only when a condition holds.",
+    )
+    quote: list[Quote] = Field(
+        default_factory=list, description="Real quotations shown as epigraphs above the text."
     )
     effects: Effects = ""
     choice: list[Choice] = Field(default_factory=list, description="The player's options.")
@@ -153,6 +202,8 @@ class Node(_Model):
         default_factory=list, description="Warnings for this scene."
     )
 
+    _title = field_validator("title")(_title_length)
+
 
 class Ending(_Model):
     """An `[[ending]]` table: one way the story can end."""
@@ -163,6 +214,9 @@ class Ending(_Model):
     place: str = Field("", description="Where the epilogue is set.")
     tone: Tone = Field(description="How the ending feels: shown on the endings gallery.")
     epilogue: str = Field(min_length=1, description="The closing text, in Markdown, like `text`.")
+    quote: list[Quote] = Field(
+        default_factory=list, description="Real quotations shown as epigraphs above the epilogue."
+    )
     history: str = Field("", description="What really happened, compared with this ending.")
     hint: str = Field("", description="Shown in the gallery while the ending is still locked.")
     condition: str | None = Field(

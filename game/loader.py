@@ -11,7 +11,7 @@ import hashlib
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -26,13 +26,25 @@ from game.expr import (
     Effect,
     ExprError,
     Scope,
+    Value,
     VarSpec,
     compile_effects,
     compile_expression,
 )
 from game.gcpause import gc_paused
 from game.locations import MAIN_FILE
-from game.story import Choice, Ending, Node, Outcome, Route, Story, Type, Variable, Where
+from game.story import (
+    Choice,
+    Ending,
+    Node,
+    Outcome,
+    Quote,
+    Route,
+    Story,
+    Type,
+    Variable,
+    Where,
+)
 from game.text import Template, compile_template
 from game.tomlpos import LineMap
 
@@ -475,6 +487,7 @@ class _Builder:
         self.problems = problems
         self.scope = Scope({})
         self.broken: dict[str, VarSpec] = {}
+        self.defaults: dict[str, Value] = {}  # the variables at the start, for static headings
         self.cache: dict[tuple[str, str | None], Compiled | ExprError] = {}
         self.effect_cache: dict[str, list[Effect] | ExprError] = {}
 
@@ -518,6 +531,7 @@ class _Builder:
         }
         self.scope = Scope(MappingProxyType(specs), frozenset(places), MappingProxyType(choices))
         self.place_kinds = {key: kind for key, (kind, _where) in places.items()}
+        self.defaults = {name: var.default for name, var in variables.items()}
         nodes: dict[str, Node] = {}
         endings: dict[str, Ending] = {}
         for source in self.sources:
@@ -754,6 +768,24 @@ class _Builder:
             self.located(source, path, _expr_message(what, text, error), code="E008")
             return None
 
+    def weight(self, source: _Source, path: tuple[str | int, ...], text: str) -> Compiled | None:
+        """A chance weight: a number, or a condition that counts as 1 when true and 0 when
+        false (`weight = "promised"`), so odds can follow a flag without a second outcome."""
+        try:
+            found = self.compiled(text, None)
+            if found.type == "str":
+                raise ExprError("expected a number or a condition, but this is text", 0)
+        except ExprError as error:
+            self.located(source, path, _expr_message("weight", text, error), code="E008")
+            return None
+        if found.type == "int":
+            return found
+        test = found.evaluate
+        constant = None if found.constant is None else int(bool(found.constant))
+        return replace(
+            found, type="int", evaluate=lambda v, n: 1 if test(v, n) else 0, constant=constant
+        )
+
     def effects(
         self, source: _Source, path: tuple[str | int, ...], raw: str | list[str]
     ) -> tuple[Effect, ...]:
@@ -766,9 +798,11 @@ class _Builder:
                 self.located(source, at, _expr_message("effects", text, error), code="E008")
         return tuple(compiled)
 
-    def template(self, source: _Source, path: tuple[str | int, ...], text: str) -> Template | None:
+    def template(
+        self, source: _Source, path: tuple[str | int, ...], text: str, owner: str = ""
+    ) -> Template | None:
         try:
-            return compile_template(text, self.scope, self.compiled)
+            return compile_template(text, self.scope, self.compiled, owner)
         except ExprError as error:
             line = source.lines.map.text_line(path, error.column)
             table, _model = _table_at(path, source.data)
@@ -796,7 +830,7 @@ class _Builder:
         for index, outcome in enumerate(raw):
             at = (*path, index)
             weight_text = str(outcome.weight)
-            weight = self.expression(source, (*at, "weight"), weight_text, "int", "weight")
+            weight = self.weight(source, (*at, "weight"), weight_text)
             self.target(source, (*at, "goto"), outcome.goto)
             effects = self.effects(source, (*at, "effects"), outcome.effects)
             if weight is not None:
@@ -806,7 +840,12 @@ class _Builder:
     def build_node(self, source: _Source, index: int, raw: fmt.Node) -> Node | None:
         path: tuple[str | int, ...] = ("node", index)
         where = source.where(path)
-        text = self.template(source, (*path, "text"), raw.text)
+        text = self.template(source, (*path, "text"), raw.text, raw.id)
+        title, title_template = self.heading(source, (*path, "title"), raw.title, raw.id)
+        viewpoint, viewpoint_template = self.heading(
+            source, (*path, "viewpoint"), raw.viewpoint, raw.id
+        )
+        quotes = self.quotes(source, path, raw.quote)
         effects = self.effects(source, (*path, "effects"), raw.effects)
         choices = self.build_choices(source, path, raw)
         routes = []
@@ -846,10 +885,10 @@ class _Builder:
             return None
         return Node(
             id=raw.id,
-            title=raw.title,
+            title=title,
             date=raw.date,
             place=raw.place,
-            viewpoint=raw.viewpoint,
+            viewpoint=viewpoint,
             chapter=raw.chapter,
             text=text,
             effects=effects,
@@ -861,7 +900,50 @@ class _Builder:
             sources=tuple(raw.sources),
             content_warnings=tuple(raw.content_warnings),
             where=where,
+            quotes=quotes,
+            title_template=title_template,
+            viewpoint_template=viewpoint_template,
         )
+
+    def heading(
+        self, source: _Source, path: tuple[str | int, ...], raw: str, owner: str
+    ) -> tuple[str, Template | None]:
+        """A title or viewpoint: as written, or a template with the text it shows at the start
+        (for tools that show a node without a state, such as the map and the report)."""
+        if "{" not in raw and "}" not in raw:
+            return raw, None
+        template = self.template(source, path, raw, owner)
+        if template is None:
+            return raw, None
+        try:
+            shown = template.render(self.defaults, {}).strip()
+        except (ArithmeticError, LookupError):  # reads a visit count: not known without a state
+            shown = raw
+        if path[-1] == "title" and not 1 <= len(shown) <= fmt.TITLE_LENGTH:
+            self.located(
+                source,
+                path,
+                f"the title shows as {len(shown)} characters at the start of the story; "
+                f"a title shows 1 to {fmt.TITLE_LENGTH}",
+                code="E003",
+            )
+        return shown, template
+
+    def quotes(
+        self, source: _Source, path: tuple[str | int, ...], raw: list[fmt.Quote]
+    ) -> tuple[Quote, ...]:
+        built = []
+        for number, quote in enumerate(raw):
+            at = (*path, "quote", number)
+            condition = None
+            if quote.condition is not None:
+                condition = self.expression(
+                    source, (*at, "if"), quote.condition, "bool", "condition"
+                )
+            built.append(
+                Quote(quote.text.strip(), quote.speaker, quote.source, condition, source.where(at))
+            )
+        return tuple(built)
 
     def build_choices(
         self, source: _Source, path: tuple[str | int, ...], raw: fmt.Node
@@ -925,7 +1007,8 @@ class _Builder:
 
     def build_ending(self, source: _Source, index: int, raw: fmt.Ending) -> Ending | None:
         path: tuple[str | int, ...] = ("ending", index)
-        epilogue = self.template(source, (*path, "epilogue"), raw.epilogue)
+        epilogue = self.template(source, (*path, "epilogue"), raw.epilogue, raw.id)
+        quotes = self.quotes(source, path, raw.quote)
         condition = None
         if raw.condition is not None:
             condition = self.expression(source, (*path, "if"), raw.condition, "bool", "condition")
@@ -943,6 +1026,7 @@ class _Builder:
             condition=condition,
             content_warnings=tuple(raw.content_warnings),
             where=source.where(path),
+            quotes=quotes,
         )
 
 

@@ -225,15 +225,17 @@ class PlainGame:
         if node.chapter and state.visits.get(node.id, 0) == 1:
             self.say(f"*** {node.chapter} ***")
             self.say()
-        self.say(f"== {node.title} ==")
+        self.say(f"== {self.engine.title(state)} ==")
         details = [part for part in (node.date, node.place) if part]
         if details:
             self.say(" · ".join(details))
-        if node.viewpoint:
-            self.say(f"You are {node.viewpoint}.")
+        viewpoint = self.engine.viewpoint(state)
+        if viewpoint:
+            self.say(f"You are {viewpoint}.")
         if node.content_warnings:
             self.say("Content warnings: " + ", ".join(node.content_warnings))
         self.say()
+        self.show_quotes(state)
         self.say(wrap(self.engine.text(state)))
         self.say()
         options = self.engine.options(state)
@@ -245,6 +247,13 @@ class PlainGame:
         if not options:
             self.say("  (No choice is open here. Type 'undo' to go back.)")
 
+    def show_quotes(self, state: GameState) -> None:
+        """Quotations from the record, indented apart from the story, each with its source."""
+        for quote in self.engine.quotes(state):
+            self.say(textwrap.indent(wrap(f"“{quote.text}”", WIDTH - 4), "    "))
+            self.say(textwrap.indent(wrap(f"({quote.attribution})", WIDTH - 6), "      "))
+            self.say()
+
     def show_ending(self, state: GameState) -> None:
         ending = self.engine.ending(state)
         assert ending is not None
@@ -255,6 +264,7 @@ class PlainGame:
         if ending.content_warnings:
             self.say("Content warnings: " + ", ".join(ending.content_warnings))
         self.say()
+        self.show_quotes(state)
         self.say(wrap(self.engine.text(state)))
         if ending.history:
             self.say()

@@ -183,6 +183,7 @@ class NodeStat:
     followed: int  # runs that took history's choice here
     choices: tuple[ChoiceStat, ...]
     votes: int = 0  # class votes held here
+    quotes: tuple[tuple[str, str], ...] = ()  # the scene's quotations: (words, attribution)
 
     @property
     def has_history(self) -> bool:
@@ -577,6 +578,7 @@ def _story_report(story: Story, runs: list[Run], changed: int) -> StoryReport:
                     for choice in node.choices
                 ),
                 votes=votes_at[node.id],
+                quotes=tuple((q.text, q.attribution) for q in node.quotes),
             )
         )
     min_runs = max(MIN_RUNS, math.ceil(MIN_SHARE_OF_RUNS * total))
@@ -947,6 +949,8 @@ def _text_story(out: _Text, part: StoryReport) -> None:
         out.add()
         date = f" ({stat.date})" if stat.date else ""
         out.wrap(f"{stat.title}{date}")
+        for words, attribution in stat.quotes:
+            out.wrap(f"“{words}” ({attribution})", 4)
         waiting = stat.reached - stat.decided
         tail = f"; {waiting} stopped here" if waiting else ""
         out.wrap(f"reached by {stat.reached}, {stat.decided} chose{tail}", 2)
@@ -1087,6 +1091,11 @@ def _md_story(part: StoryReport) -> list[str]:
             "",
             f"#### {md(stat.title)}{date}",
             "",
+            *(
+                line
+                for words, attribution in stat.quotes
+                for line in (f"> “{md(words)}”", ">", f"> — {md(attribution)}", "")
+            ),
             f"Reached by {stat.reached}, {stat.decided} chose{tail}.",
             "",
             "| Choice | Runs | Share | |",
@@ -1155,6 +1164,9 @@ h3 { font-size: 1.1rem; margin: 1.8rem 0 .4rem; }
 h4 { font-size: 1rem; margin: 1.2rem 0 .2rem; }
 p { margin: .3rem 0; }
 .meta, .note, .date { color: var(--muted); }
+blockquote.record { margin: .3rem 0 .5rem; padding-left: .8rem; border-left: 3px solid var(--muted); font-style: italic; }
+blockquote.record p { margin: 0; }
+blockquote.record footer { font-style: normal; color: var(--muted); font-size: .88rem; }
 .date { font-weight: normal; }
 .history { color: var(--history); font-weight: 600; }
 svg.chart { display: block; width: 100%; max-width: 46rem; height: auto; margin: .4rem 0; }
@@ -1338,6 +1350,11 @@ def _html_story(part: StoryReport) -> list[str]:
         out += [
             '<div class="decision">',
             f"<h4>{_e(stat.title)}{date}</h4>",
+            *(
+                f'<blockquote class="record"><p>“{_e(words)}”</p>'
+                f"<footer>— {_e(attribution)}</footer></blockquote>"
+                for words, attribution in stat.quotes
+            ),
             f'<p class="meta">Reached by {stat.reached}, {stat.decided} chose{tail}.</p>',
             _svg_chart(
                 [

@@ -22,7 +22,7 @@ from game.saves import (
     resume,
     snapshot,
 )
-from game.story import Ending, Node, Story
+from game.story import Ending, Node, Quote, Story
 from game.text import format_value
 from game.vote import VoteRecord, records_up_to
 
@@ -142,6 +142,15 @@ class GameSession:
 
     def text(self) -> str:
         return self.engine.text(self.state)
+
+    def title(self) -> str:
+        return self.engine.title(self.state)
+
+    def viewpoint(self) -> str:
+        return self.engine.viewpoint(self.state)
+
+    def quotes(self) -> list[Quote]:
+        return self.engine.quotes(self.state)
 
     def first_visit(self) -> bool:
         return self.state.visits.get(self.state.node, 0) == 1

@@ -103,6 +103,22 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """A real line from the record, shown apart from the narrative as an epigraph."""
+
+    text: str
+    speaker: str
+    source: str
+    condition: Compiled | None
+    where: Where
+
+    @property
+    def attribution(self) -> str:
+        """Who said it and where, as one line: `Vyacheslav Molotov, radio address, 22 June 1941`."""
+        return f"{self.speaker}, {self.source}"
+
+
+@dataclass(frozen=True)
 class Node:
     id: str
     title: str
@@ -120,6 +136,11 @@ class Node:
     sources: tuple[str, ...]
     content_warnings: tuple[str, ...]
     where: Where
+    quotes: tuple[Quote, ...] = ()
+    # set when the title or viewpoint has `{...}`: `title` and `viewpoint` then hold the
+    # text as it reads at the start of the story, for tools that show a node without a state
+    title_template: Template | None = None
+    viewpoint_template: Template | None = None
 
     def choice(self, key: str) -> Choice | None:
         for choice in self.choices:
@@ -141,6 +162,7 @@ class Ending:
     condition: Compiled | None
     content_warnings: tuple[str, ...]
     where: Where
+    quotes: tuple[Quote, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ class Decision:
     history: str  # the "what really happened" note
     discuss: str  # the discussion prompt
     sources: tuple[str, ...]
+    quotes: tuple[tuple[str, str], ...] = ()  # quotations from the record: (words, attribution)
 
     @property
     def verdict(self) -> str:
@@ -103,6 +104,7 @@ class EndingNote:
     place: str
     epilogue: str
     history: str
+    quotes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,10 @@ class Transcript:
 # -- building --
 
 
+def _quotes(engine: Engine, state: GameState) -> tuple[tuple[str, str], ...]:
+    return tuple((quote.text, quote.attribution) for quote in engine.quotes(state))
+
+
 def build_transcript(story: Story, save: SaveFile) -> Transcript:
     """Replay `save` on `story` and gather its transcript; a path that no longer fits is
     transcribed as far as it fits. Raises ValueError if the save is of another story."""
@@ -178,8 +184,8 @@ def build_transcript(story: Story, save: SaveFile) -> Transcript:
                     number=summary.number,
                     date=summary.date,
                     place=node.place if node else "",
-                    scene=summary.scene,
-                    viewpoint=node.viewpoint if node else "",
+                    scene=engine.title(states[index]) if node else summary.scene,
+                    viewpoint=engine.viewpoint(states[index]) if node else "",
                     choice=summary.taken,
                     historical=summary.as_in_history,
                     history_choice=summary.history,
@@ -188,6 +194,7 @@ def build_transcript(story: Story, save: SaveFile) -> Transcript:
                     history=node.history if node else "",
                     discuss=node.discuss if node else "",
                     sources=node.sources if node else (),
+                    quotes=_quotes(engine, states[index]) if node else (),
                 )
             )
     ending_note: EndingNote | None = None
@@ -205,6 +212,7 @@ def build_transcript(story: Story, save: SaveFile) -> Transcript:
                 ending.place,
                 engine.text(final),
                 ending.history,
+                _quotes(engine, final),
             )
         elif ending is None:
             node = story.nodes[final.node]
@@ -344,6 +352,7 @@ def to_markdown(t: Transcript) -> str:
             where.append(f"tone: {ending.tone}")
         if where:
             out += [f"*{_md(' · '.join(where))}*", ""]
+        out += _md_quotes(ending.quotes)
         out += [_md_block(ending.epilogue), ""]
         if ending.history.strip():
             out += ["### What really happened", "", _md_block(ending.history), ""]
@@ -358,6 +367,14 @@ def to_markdown(t: Transcript) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def _md_quotes(quotes: tuple[tuple[str, str], ...]) -> list[str]:
+    """Quotations from the record as Markdown block quotes, each with its attribution."""
+    out: list[str] = []
+    for words, attribution in quotes:
+        out += [f"> “{_md(words)}”", ">", f"> — {_md(attribution)}", ""]
+    return out
+
+
 def _md_decision(d: Decision) -> list[str]:
     out = [f"## {d.number}. {_md(d.scene)}", ""]
     where = " · ".join(part for part in (d.date, d.place) if part)
@@ -365,6 +382,7 @@ def _md_decision(d: Decision) -> list[str]:
         out += [f"*{_md(where)}*", ""]
     if d.viewpoint:
         out += [f"Seen by: {_md(d.viewpoint)}", ""]
+    out += _md_quotes(d.quotes)
     choice = f"- **Choice:** {_md(d.choice)}"
     if d.verdict:
         choice += f" — {_md(d.verdict)}"
@@ -435,6 +453,10 @@ p { margin: 0 0 0.6rem; }
 }
 .where { color: var(--muted); font-size: 0.92rem; margin-bottom: 0.2rem; }
 .viewpoint { color: var(--muted); font-size: 0.92rem; font-style: italic; }
+blockquote.record { margin: 0.6rem 0 0.8rem; padding: 0.1rem 0 0.1rem 0.9rem;
+  border-left: 3px solid var(--accent); font-style: italic; }
+blockquote.record p { margin: 0 0 0.2rem; }
+blockquote.record footer { font-style: normal; color: var(--muted); font-size: 0.88rem; }
 dl.run { margin: 0.8rem 0 0.4rem; gap: 0.3rem 1rem; font-size: 1rem; }
 dl.run dt { font-size: 0.85rem; padding-top: 0.1rem; }
 .verdict { display: block; font-size: 0.88rem; }
@@ -548,6 +570,7 @@ def to_html(t: Transcript) -> str:
         if where or ending.tone:
             tone = f' <span class="tone">({_esc(ending.tone)})</span>' if ending.tone else ""
             out.append(f'<p class="where">{_esc(where)}{tone}</p>')
+        out += _html_quotes(ending.quotes)
         out.append(_html_block(ending.epilogue))
         if ending.history.strip():
             out += [
@@ -579,6 +602,14 @@ def to_html(t: Transcript) -> str:
     return "\n".join(out) + "\n"
 
 
+def _html_quotes(quotes: tuple[tuple[str, str], ...]) -> list[str]:
+    return [
+        f'<blockquote class="record"><p>“{_esc(words)}”</p>'
+        f"<footer>— {_esc(attribution)}</footer></blockquote>"
+        for words, attribution in quotes
+    ]
+
+
 def _html_decision(d: Decision) -> list[str]:
     out = [
         f'<article class="decision" id="decision-{d.number}">',
@@ -589,6 +620,7 @@ def _html_decision(d: Decision) -> list[str]:
         out.append(f'<p class="where">{_esc(where)}</p>')
     if d.viewpoint:
         out.append(f'<p class="viewpoint">Seen by {_esc(d.viewpoint)}</p>')
+    out += _html_quotes(d.quotes)
     out.append('<dl class="facts run">')
     verdict = ""
     if d.historical is not None:

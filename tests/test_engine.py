@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from game.draws import chance
 from game.engine import (
     ChoiceUnavailable,
     Engine,
@@ -16,7 +17,6 @@ from game.engine import (
     PathBreak,
     Playthrough,
     Step,
-    chance,
 )
 from game.loader import load_story
 from game.story import Story

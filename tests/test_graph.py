@@ -237,7 +237,7 @@ default = 5
 
 [[node]]
 id = "end"
-title = {toml(NASTY_TITLE)}
+title = {toml(NASTY_TITLE.replace("{x}", "{{x}}"))}  # braces doubled: titles are templates
 text = "t"
 
 [[node.choice]]

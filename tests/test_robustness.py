@@ -10,7 +10,8 @@ import pytest
 
 from game.catalog import Catalog
 from game.cli import main
-from game.engine import Engine, chance
+from game.draws import chance
+from game.engine import Engine
 from game.errors import SaveError, SlotNameError, StoryError
 from game.expr import MAX_INT, ExprError, Scope, VarSpec, compile_effects, compile_expression
 from game.loader import load_story

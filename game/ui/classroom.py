@@ -120,7 +120,7 @@ class DiscussScreen(GameScreen):
         self.draw_title()
 
     def draw_title(self) -> None:
-        title = self.session.node().title
+        title = self.session.title()
         self.query_one("#discuss-title", Static).update(
             escape(banner(title, max(self.app.size.width - 8, 20), BIG).rstrip())
         )
@@ -229,10 +229,9 @@ class VoteScreen(GameScreen):
         with Horizontal(id="vote-head"):
             yield Static(id="vote-banner", classes="big")
             yield Static(id="countdown", classes="big")
-        node = self.play.session.node()
         step = len(self.play.session.state.path) + 1
         with Horizontal(id="vote-info"):
-            yield Static(f"Decision {step} · {escape(node.title)}", id="vote-scene")
+            yield Static(f"Decision {step} · {escape(self.play.session.title())}", id="vote-scene")
             yield Static(id="vote-total")
         with Vertical(id="vote-rows"):
             for option in self.options:

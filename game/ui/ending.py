@@ -14,6 +14,7 @@ from textual.widgets import Footer, Markdown, Static
 from game.session import GameSession
 from game.ui.banner import banner
 from game.ui.base import GameScreen
+from game.ui.quotes import Quotations
 
 
 def decisions_table(session: GameSession) -> str:
@@ -63,6 +64,7 @@ class EndingScreen(GameScreen):
                 yield Static(
                     "Content warnings: " + escape(", ".join(ending.content_warnings)), id="warnings"
                 )
+            yield Quotations(self.session.quotes(), id="quotes")
             yield Markdown(self.session.text(), id="epilogue")
             if ending.history:
                 yield Static("What really happened", classes="panel-title")

@@ -18,6 +18,7 @@ from game.ui.banner import banner
 from game.ui.base import GameScreen
 from game.ui.classroom import dress, open_vote, scene_banner
 from game.ui.dossier import Dossier
+from game.ui.quotes import Quotations
 from game.ui.timeline import Timeline
 from game.ui.watch import StoryWatch
 from game.vote import VoteRecord
@@ -54,6 +55,7 @@ class PlayScreen(GameScreen):
             with VerticalScroll(id="narrative"):
                 yield Static(id="chapter")
                 yield Static(id="warnings")
+                yield Quotations(id="quotes")
                 yield Markdown(id="text")
                 with Vertical(id="note"):
                     yield Static("What really happened", classes="panel-title")
@@ -82,12 +84,14 @@ class PlayScreen(GameScreen):
     async def _draw_scene(self) -> None:
         session = self.session
         node = session.node()
-        title = f"[b]{escape(node.title)}[/b]"
+        heading = session.title()
+        title = f"[b]{escape(heading)}[/b]"
         if session.classroom:
-            title = scene_banner(node.title, self.app.size.width - 4)
+            title = scene_banner(heading, self.app.size.width - 4)
         self.query_one("#scene-title", Static).update(title)
         where = " · ".join(part for part in (node.date, node.place) if part)
-        who = f"You are {node.viewpoint}." if node.viewpoint else ""
+        viewpoint = session.viewpoint()
+        who = f"You are {viewpoint}." if viewpoint else ""
         self.query_one("#scene-where", Static).update(
             escape(where) + ("\n" if where and who else "") + escape(who)
         )
@@ -102,6 +106,7 @@ class PlayScreen(GameScreen):
         warnings = self.query_one("#warnings", Static)
         warnings.display = bool(node.content_warnings)
         warnings.update("Content warnings: " + escape(", ".join(node.content_warnings)))
+        self.query_one(Quotations).show(session.quotes())
         await self.query_one("#text", Markdown).update(session.text())
         if self.query_one("#note").display:
             await self.show_note()
