@@ -180,6 +180,8 @@ def main(
 
 
 def cmd_stories(catalog: Catalog, out: TextIO) -> int:
+    from game.reading import estimate
+
     entries = catalog.entries()
     if not entries:
         out.write("No stories found.\n")
@@ -189,7 +191,8 @@ def cmd_stories(catalog: Catalog, out: TextIO) -> int:
     for entry in entries:
         if entry.story is not None:
             story = entry.story
-            out.write(f"{entry.id:<{width}}  {story.title} ({story.era})\n")
+            reading = estimate(story).label
+            out.write(f"{entry.id:<{width}}  {story.title} ({story.era}), {reading}\n")
         else:
             count = len(entry.error.problems) if entry.error else 0
             out.write(

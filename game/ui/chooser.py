@@ -59,6 +59,8 @@ class ChooserScreen(GameScreen):
             self.game.begin(self.entries[int(event.option.id)])
 
     def show(self, entry: Entry) -> None:
+        from game.reading import estimate  # plays the story: only once a story is looked at
+
         about = self.query_one("#about", Static)
         story = entry.story
         if story is None:
@@ -85,6 +87,7 @@ class ChooserScreen(GameScreen):
             )
             lines.append("")
         lines.append(f"Endings found: {found} of {len(story.endings)}")
+        lines.append(f"Reading time: {estimate(story).label} in a typical run")
         lines.append(
             f"[dim]{len(story.nodes)} scenes · by {escape(', '.join(story.authors) or 'anonymous')}[/dim]"
         )
