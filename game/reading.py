@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import random
 import statistics
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from game.engine import Engine, EngineError
+from game.engine import Engine, EngineError, GameState
 from game.story import Story
 
 WORDS_PER_MINUTE = 238
@@ -57,16 +58,19 @@ def words(text: str) -> int:
     return len(text.split())
 
 
-def measure(story: Story, runs: int = ESTIMATE_RUNS, seed: int = 0) -> Reading:
-    """Play `story` `runs` times at random and count the words each run shows."""
+def random_runs(story: Story, runs: int, seed: int = 0) -> Iterator[tuple[GameState, int]]:
+    """Each seeded random run's last state and the words it showed, run by run (a run that
+    cannot start is left out)."""
     engine = Engine(story)
-    counts = []
     for run in range(runs):
         run_seed = seed + run
         pick = random.Random(run_seed).random
         try:
             state = engine.start(run_seed)
-            read = words(engine.text(state))
+        except EngineError:  # the story cannot even start with this seed: nothing is read
+            continue
+        read = words(engine.text(state))
+        try:
             for _ in range(MAX_DECISIONS):
                 if state.ending is not None:
                     break
@@ -76,10 +80,14 @@ def measure(story: Story, runs: int = ESTIMATE_RUNS, seed: int = 0) -> Reading:
                 choice = options[0] if len(options) == 1 else options[int(pick() * len(options))]
                 state = engine.choose(state, choice.key)
                 read += words(engine.text(state))
-        except EngineError:  # a story whose routes loop: what was read so far still counts
+        except EngineError:  # routes that loop: what was read so far still counts
             pass
-        counts.append(read)
-    return Reading(tuple(counts))
+        yield state, read
+
+
+def measure(story: Story, runs: int = ESTIMATE_RUNS, seed: int = 0) -> Reading:
+    """Play `story` `runs` times at random and count the words each run shows."""
+    return Reading(tuple(read for _state, read in random_runs(story, runs, seed)))
 
 
 _estimates: dict[tuple[str, str], Reading] = {}
