@@ -37,8 +37,8 @@ from game.engine import (
     _OutcomePlan,
 )
 from game.errors import Problem
-from game.expr import Compiled, Effect, Evaluator, Value
-from game.story import Node, Story, Where
+from game.expr import Compiled, Effect, Evaluator, ExprError, Value, tokenize
+from game.story import Choice, Node, Story, Where
 
 DEFAULT_MAX_STATES = 50_000
 MAX_LABEL = 70  # characters; longer choice labels wrap badly at 80 columns
@@ -70,6 +70,8 @@ CODES: dict[str, str] = {
     "W011": "the story has more states than the check explores",
     "W012": "a chance outcome can never be drawn",
     "W013": "a route is never tried: an earlier route always matches",
+    "W014": "two choices open at once do the same: same destination, same effects",
+    "W015": "a choice makes no difference: it leads where another does, changing nothing read later",
 }
 
 
@@ -332,6 +334,78 @@ def _node_tests(node: Node) -> Iterator[Compiled]:
     yield from (outcome.weight for outcome in node.outcomes)
 
 
+def _normal(source: str) -> str:
+    """An expression as its tokens, so that `a+1` and `a + 1` compare equal."""
+    try:
+        return " ".join(token.text for token in tokenize(source))
+    except ExprError:  # pragma: no cover - the loader compiled it already
+        return source.strip()
+
+
+def _effects_key(effects: Sequence[Effect]) -> tuple[Any, ...] | frozenset[Any]:
+    """What a list of effects does, for comparing two of them.
+
+    In order, as written; but effects on distinct variables that read none of the
+    variables the list changes give the same result in any order, so those compare as a
+    set (`a += 1; b -= 1` is `b -= 1; a += 1`, while `a = 1; b = a` is not `b = a; a = 1`).
+    """
+    items = tuple((e.target, e.op, _normal(e.value.source)) for e in effects)
+    written = {e.target for e in effects}
+    if len(written) == len(items) and not any(e.value.reads & written for e in effects):
+        return frozenset(items)
+    return items
+
+
+def _destination_key(choice: Choice) -> tuple[Any, ...]:
+    """Where a choice leads: its goto, or its chance outcomes with their weights and effects."""
+    if choice.target is not None:
+        return ("goto", choice.target)
+    return (
+        "outcomes",
+        tuple(
+            (_normal(o.weight.source), o.target, _effects_key(o.effects)) for o in choice.outcomes
+        ),
+    )
+
+
+def _twin_candidates(story: Story) -> dict[str, list[tuple[str, str]]]:
+    """For each node, the pairs of its choices (earlier, later) that lead to the same place
+    the same way: the only choices W014 and W015 can be about."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for node in story.nodes.values():
+        if len(node.choices) < 2:
+            continue
+        by_targets: dict[tuple[str, ...], list[Choice]] = {}
+        for choice in node.choices:
+            by_targets.setdefault(choice.targets, []).append(choice)
+        pairs = []
+        for group in by_targets.values():
+            if len(group) < 2:
+                continue
+            keys = [_destination_key(choice) for choice in group]
+            for later in range(1, len(group)):
+                for earlier in range(later):
+                    if keys[earlier] == keys[later]:
+                        pairs.append((group[earlier].key, group[later].key))
+        if pairs:
+            found[node.id] = pairs
+    return found
+
+
+def _differing(a: Sequence[Effect], b: Sequence[Effect]) -> set[str]:
+    """The variables two lists of effects may leave different (more, never fewer)."""
+    written = {e.target for e in (*a, *b)}
+    for side in (a, b):
+        changed = {e.target for e in side}
+        if any(e.value.reads & changed for e in side):
+            return written  # one effect reads what another sets: the order decides
+    steps: dict[str, list[list[tuple[str, str]]]] = {t: [[], []] for t in written}
+    for index, side in enumerate((a, b)):
+        for e in side:
+            steps[e.target][index].append((e.op, _normal(e.value.source)))
+    return {target for target, (first, second) in steps.items() if first != second}
+
+
 @dataclass(frozen=True)
 class _Live:
     """What can still matter at a node: the rest of the state is forgotten there."""
@@ -353,7 +427,11 @@ class _Liveness:
     effects count as reads only where their target is still live.
     """
 
-    def __init__(self, story: Story) -> None:
+    def __init__(self, story: Story, prose: bool = False) -> None:
+        # prose=True: which variables anything later *reads*, for W015. The texts and
+        # epilogues count as reads too, and the W007 bookkeeping below does not; visit
+        # counts and once-only choices are left out. The walk never uses this form: a
+        # number only the prose shows must not split its states.
         self.names = list(story.variables)
         bits: dict[str, int] = {}
 
@@ -364,6 +442,8 @@ class _Liveness:
             return found
 
         def mask(items: Iterable[str], prefix: str) -> int:
+            if prose and prefix != "v:":
+                return 0  # W015 asks only about variables: small masks, a fast fixpoint
             total = 0
             for item in items:
                 total |= bit(prefix + item)
@@ -375,16 +455,22 @@ class _Liveness:
         for ending in story.auto_endings:  # tested on arrival at every node
             if ending.condition is not None:
                 always |= mask(ending.condition.reads, "v:") | mask(ending.condition.places, "p:")
+            if prose:
+                always |= mask(ending.epilogue.reads, "v:")
         # A bounded number the writer has not marked `clamp = true` is kept wherever an
         # effect may still push it, so that W007 sees every value it can take there.
-        watched_bounds = {
-            e.target
-            for e in _all_effects(story)
-            if (v := story.variables[e.target]).type == "int"
-            and not v.expects_clamping
-            and (v.minimum is not None or v.maximum is not None)
-            and not (e.op == "=" and e.value.constant is not None)
-        }
+        watched_bounds = (
+            set()
+            if prose
+            else {
+                e.target
+                for e in _all_effects(story)
+                if (v := story.variables[e.target]).type == "int"
+                and not v.expects_clamping
+                and (v.minimum is not None or v.maximum is not None)
+                and not (e.op == "=" and e.value.constant is not None)
+            }
+        )
         local: dict[str, int] = {}
         effects: dict[str, list[tuple[int, int]]] = {}
         for node in story.nodes.values():
@@ -395,6 +481,11 @@ class _Liveness:
             here |= mask(
                 (e.target for e in _node_effects(node) if e.target in watched_bounds), "v:"
             )
+            if prose:
+                here |= mask(node.text.reads, "v:")
+                for target in _successors(node):
+                    if target in story.endings:
+                        here |= mask(story.endings[target].epilogue.reads, "v:")
             local[node.id] = here
             effects[node.id] = [
                 (bit("v:" + e.target), mask(e.value.reads, "v:") | mask(e.value.places, "p:"))
@@ -429,6 +520,11 @@ class _Liveness:
         for b in self.once_bits.values():
             self.once_mask |= b
         self._cache: dict[str, _Live] = {}
+
+    def variables_at(self, node_id: str) -> set[str]:
+        """The variables live on arrival at a node."""
+        value = self.masks[node_id]
+        return {self.names[index] for index, b in self.variable_bits if value & b}
 
     def __getitem__(self, node_id: str) -> _Live:
         found = self._cache.get(node_id)
@@ -489,6 +585,9 @@ class _Walk:
         self.reported: set[Key] = set()  # states already found stuck (dead ends, loops)
         self.loops: dict[tuple[str, str], tuple[Key | None, str]] = {}
         self.complete = True
+        # choices leading to the same place (W014, W015), until seen open at once
+        self.twins = _twin_candidates(story)
+        self.together: set[tuple[str, str, str]] = set()  # (node, earlier, later) seen open
 
     def key(self, state: GameState) -> Key:
         if state.ending is not None:
@@ -544,6 +643,7 @@ class _Walk:
             arrive(result, None, None, drawn)
         plans = self.engine._plans
         choose = self.engine.choose
+        twins = self.twins
         while queue:
             key, state = queue.popleft()
             node_id = state.node
@@ -562,10 +662,26 @@ class _Walk:
                 self.dead_ends.setdefault(node_id, key)
                 self.reported.add(key)
                 continue
+            if node_id in twins:
+                self._see_together(node_id, open_choices)
             for plan in open_choices:
                 step = (node_id, plan.key, plan.choice.label)
                 for result, drawn in self.engine.branches(partial(choose, state, plan.key)):
                     arrive(result, key, step, drawn)
+
+    def _see_together(self, node_id: str, open_choices: Sequence[Any]) -> None:
+        pairs = self.twins[node_id]
+        open_keys = {plan.key for plan in open_choices}
+        left = []
+        for earlier, later in pairs:
+            if earlier in open_keys and later in open_keys:
+                self.together.add((node_id, earlier, later))
+            else:
+                left.append((earlier, later))
+        if left:
+            self.twins[node_id] = left
+        else:
+            del self.twins[node_id]
 
     def traps(self) -> dict[str, Key]:
         """Decision states from which no ending can be reached any more, by node.
@@ -613,6 +729,7 @@ def analyse(story: Story, max_states: int = DEFAULT_MAX_STATES) -> Analysis:
 
     _static_checks(story, add)
     _walk_findings(story, walk, add)
+    _twin_findings(story, walk, add)
     paths = {ending: walk.path(key) for ending, key in walk.endings.items()}
     return Analysis(story, sorted(set(found)), len(walk.parents), walk.complete, paths)
 
@@ -806,6 +923,128 @@ def _condition_findings(story: Story, walk: _Walk, add: Callable[[Where, str, st
                 "W012",
                 "this chance outcome's weight is never above 0, so it is never drawn",
             )
+
+
+def _quoted(names: Iterable[str]) -> str:
+    items = [f"'{name}'" for name in sorted(names)]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _twin_findings(story: Story, walk: _Walk, add: Callable[[Where, str, str], None]) -> None:
+    """W014 and W015: a choice that does what another one open beside it does.
+
+    Only pairs the walk saw open in one state are compared, so the findings hold on an
+    incomplete walk too. Two such choices still differ if a later `chose()` tells them
+    apart, or if one is `once` and its node can come round again.
+    """
+    if not walk.together:
+        return
+    tested: set[str] = set()  # "node/choice" tags some chose() reads
+    for compiled in _compiled_parts(story):
+        tested |= compiled.places
+    for node in story.nodes.values():
+        tested |= node.text.places
+    for ending in story.endings.values():
+        tested |= ending.epilogue.places
+    auto_reads: set[str] = set()  # read on arrival anywhere, by the automatic endings
+    for ending in story.auto_endings:
+        auto_reads |= ending.epilogue.reads | (
+            ending.condition.reads if ending.condition else set()
+        )
+    prose: _Liveness | None = None
+
+    def read_on_arrival(place: str) -> set[str]:
+        """What the place itself reads for sure, without the fixpoint (a quick answer)."""
+        if place not in story.nodes:
+            return set(story.endings[place].epilogue.reads)
+        arrived = story.nodes[place]
+        reads = set(arrived.text.reads) | auto_reads
+        for test in _node_tests(arrived):
+            reads |= test.reads
+        return reads
+
+    def read_later(choice: Choice, differ: set[str]) -> bool:
+        """Whether something after the choice's own effects may read one of `differ`."""
+        nonlocal prose
+        weights: set[str] = set()
+        for outcome in choice.outcomes:
+            weights |= outcome.weight.reads
+        if differ & weights or any(differ & read_on_arrival(t) for t in choice.targets):
+            return True
+        if prose is None:
+            prose = _Liveness(story, prose=True)
+        live_at = prose.variables_at
+
+        def at(place: str) -> set[str]:
+            if place in story.nodes:
+                return live_at(place)
+            return set(story.endings[place].epilogue.reads)
+
+        if choice.target is not None:
+            return bool(differ & at(choice.target))
+        for outcome in choice.outcomes:
+            live = at(outcome.target)
+            for effect in reversed(outcome.effects):
+                if effect.target in live:
+                    live |= effect.value.reads
+            if differ & live:
+                return True
+        return False
+
+    def told_apart(node: Node, choice: Choice) -> bool:
+        tag = f"{node.id}/{choice.key}"
+        if tag in tested:
+            return True
+        once_bit = walk.live.once_bits.get(tag, 0) if choice.once else 0
+        return bool(once_bit) and any(
+            walk.live.masks[target] & once_bit for target in choice.targets if target in story.nodes
+        )
+
+    pairs: dict[str, dict[str, list[str]]] = {}  # node -> later choice -> earlier ones
+    for node_id, first_key, second_key in walk.together:
+        pairs.setdefault(node_id, {}).setdefault(second_key, []).append(first_key)
+    for node in story.nodes.values():
+        earlier_of = pairs.get(node.id)
+        if not earlier_of:
+            continue
+        index = {choice.key: number for number, choice in enumerate(node.choices)}
+        for later_key, earlier_keys in earlier_of.items():
+            later = node.choices[index[later_key]]
+            if told_apart(node, later):
+                continue
+            same: Choice | None = None
+            idle: tuple[Choice, set[str]] | None = None
+            for earlier_key in sorted(earlier_keys, key=index.__getitem__):
+                earlier = node.choices[index[earlier_key]]
+                if told_apart(node, earlier):
+                    continue
+                if _effects_key(earlier.effects) == _effects_key(later.effects):
+                    same = earlier
+                    break
+                differ = _differing(earlier.effects, later.effects)
+                if idle is None and differ and not read_later(later, differ):
+                    idle = (earlier, differ)
+            if same is not None:
+                add(
+                    later.where,
+                    "W014",
+                    f"choice '{later.key}' does the same as '{same.key}' "
+                    f"(line {same.where.line}): same destination, same effects",
+                )
+            elif idle is not None:
+                earlier, differ = idle
+                what = (
+                    f"changes only {_quoted(differ)}"
+                    if not earlier.effects
+                    else f"differs from it only in {_quoted(differ)}"
+                )
+                add(
+                    later.where,
+                    "W015",
+                    f"choice '{later.key}' makes no difference: it leads where "
+                    f"'{earlier.key}' (line {earlier.where.line}) does and {what}, which "
+                    "nothing reads later",
+                )
 
 
 def shortest_paths_text(analysis: Analysis) -> list[str]:

@@ -37,6 +37,28 @@ def line_of(body: str, marker: str) -> int:
     return text.count("\n", 0, index) + 1
 
 
+def toll_story(
+    publish: str = "",
+    b_text: str = "b",
+    a_text: str = "{toll}",
+    goto: str = "b",
+    b_choices: str = "",
+    end: str = END,
+) -> str:
+    """Two ways from 'a' to 'b'; the later one, 'publish', also lowers 'toll'."""
+    return (
+        '[variable.toll]\ndefault = 5\nmin = 0\nmax = 9\nlabel = "Toll"\nclamp = true\n'
+        f'[[node]]\nid = "a"\ntitle = "A"\ntext = "{a_text}"\n' + NOTES + "[[node.choice]]\n"
+        'id = "leave"\nlabel = "Leave"\ngoto = "b"\n[[node.choice]]\nid = "publish"\n'
+        f'label = "Publish"\ngoto = "{goto}"\neffects = "toll -= 2"\n{publish}'
+        f'[[node]]\nid = "b"\ntitle = "B"\ntext = "{b_text}"\n'
+        + NOTES
+        + b_choices
+        + "[[node.choice]]\n"
+        'label = "On"\ngoto = "end"\n' + end
+    )
+
+
 # Each case: the code, a story body written to trigger it, and the text on the line
 # the finding must point at.
 CASES: list[tuple[str, str, str]] = [
@@ -196,6 +218,21 @@ CASES: list[tuple[str, str, str]] = [
         'goto = "b"\n[[node]]\nid = "b"\ntitle = "B"\ntext = "b"\n[[node.route]]\ngoto = "end"\n'
         '[[node.route]]\nif = "visited(a)"\ngoto = "end"\n' + END,
         'if = "visited(a)"',
+    ),
+    (
+        "W014",
+        '[variable.x]\ndefault = 0\nlabel = "X"\n[variable.y]\ndefault = 0\nlabel = "Y"\n'
+        '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n' + NOTES + "[[node.choice]]\n"
+        'label = "March"\ngoto = "b"\neffects = "x += 1; y -= 1"\n[[node.choice]]\n'
+        'label = "Advance"\ngoto = "b"\neffects = "y-=1; x += 1"\n'
+        '[[node]]\nid = "b"\ntitle = "B"\ntext = "{x} {y}"\n' + NOTES + "[[node.choice]]\n"
+        'label = "On"\ngoto = "end"\n' + END,
+        'label = "Advance"',
+    ),
+    (
+        "W015",
+        toll_story(),
+        'id = "publish"',
     ),
 ]
 
@@ -431,3 +468,129 @@ def test_a_story_of_exactly_the_bound_is_complete() -> None:
     size = analyse(story).states
     assert analyse(story, size).complete
     assert not analyse(story, size - 1).complete
+
+
+# W014 and W015: choices that do what another one open beside them does.
+
+
+def twin_codes(tmp_path: Path, body: str) -> list[tuple[str, int, str]]:
+    return [(p.code, p.line, p.message) for p in findings(tmp_path, body) if p.code in TWINS]
+
+
+TWINS = {"W014", "W015"}
+
+
+def test_w015_names_the_sibling_and_what_nobody_reads(tmp_path: Path) -> None:
+    body = toll_story()
+    leave = line_of(body, 'id = "leave"') - 1
+    [(code, line, message)] = twin_codes(tmp_path, body)
+    assert (code, line) == ("W015", line_of(body, 'id = "publish"') - 1)
+    assert message == (
+        f"choice 'publish' makes no difference: it leads where 'leave' (line {leave}) does "
+        "and changes only 'toll', which nothing reads later"
+    )
+
+
+def test_w015_is_not_reported_when_the_choices_differ_in_a_way_read_later(
+    tmp_path: Path,
+) -> None:
+    told = '\n[[ending]]\nid = "end"\ntitle = "End"\ntone = "grim"\nepilogue = "Toll {toll}."\n'
+    for body in [
+        toll_story(goto="end"),  # another destination
+        toll_story(b_text="{toll}"),  # the text at the destination shows it
+        toll_story(end=told),  # an epilogue after it shows it
+        toll_story(  # a condition after it tests it
+            b_choices='[[node.choice]]\nlabel = "Calm"\nif = "toll < 4"\ngoto = "calm"\n',
+            end=END + '\n[[ending]]\nid = "calm"\ntitle = "Calm"\ntone = "grim"\nepilogue = "C."\n',
+        ),
+        toll_story(b_text="{if chose(a, publish)}You published.{end}"),  # chose() of it
+        toll_story(b_text="{if chose(a, leave)}You kept quiet.{end}"),  # chose() of the other
+        toll_story(  # a later effect copies it into a number that is read
+            b_choices='[[node.choice]]\nlabel = "Count"\ngoto = "c"\neffects = "kept = toll"\n'
+            '[[node]]\nid = "c"\ntitle = "C"\ntext = "{kept}"\n' + NOTES  # 'On' is c's
+        ).replace("[[node]]", '[variable.kept]\ndefault = 0\nlabel = "Kept"\n[[node]]', 1),
+    ]:
+        assert twin_codes(tmp_path, body) == [], body
+
+
+def test_w015_needs_both_choices_open_at_once(tmp_path: Path) -> None:
+    body = toll_story(publish='if = "toll > 5"\n').replace(
+        'goto = "b"\n[[node.choice]]\nid = "publish"',
+        'goto = "b"\nif = "toll <= 5"\n[[node.choice]]\nid = "publish"',
+    )
+    assert twin_codes(tmp_path, body) == []
+
+
+def test_a_once_choice_differs_when_its_node_comes_round_again(tmp_path: Path) -> None:
+    back = '[[node.choice]]\nlabel = "Back"\ngoto = "a"\n'
+    looping = toll_story(a_text="a", b_choices=back)
+    assert [code for code, _line, _message in twin_codes(tmp_path, looping)] == ["W015"]
+    once = toll_story(a_text="a", b_choices=back, publish="once = true\n")
+    assert twin_codes(tmp_path, once) == []
+    assert twin_codes(tmp_path, toll_story(publish="once = true\n"))  # never comes round
+
+
+def test_w015_when_both_change_the_same_number_differently(tmp_path: Path) -> None:
+    body = toll_story().replace(
+        'label = "Leave"\ngoto = "b"\n', 'label = "Leave"\ngoto = "b"\neffects = "toll += 1"\n'
+    )
+    [(code, _line, message)] = twin_codes(tmp_path, body)
+    assert code == "W015" and "differs from it only in 'toll'" in message
+
+
+def test_w014_names_the_earlier_choice(tmp_path: Path) -> None:
+    body = CASES[[c[0] for c in CASES].index("W014")][1]
+    march = line_of(body, 'label = "March"') - 1
+    [(code, line, message)] = twin_codes(tmp_path, body)
+    assert (code, line) == ("W014", line_of(body, 'label = "Advance"') - 1)
+    assert message == (
+        f"choice 'choice2' does the same as 'choice1' (line {march}): "
+        "same destination, same effects"
+    )
+
+
+def test_w014_only_where_order_provably_does_not_matter(tmp_path: Path) -> None:
+    body = CASES[[c[0] for c in CASES].index("W014")][1]
+    ordered = body.replace('"x += 1; y -= 1"', '"x += 1; y = x"').replace(
+        '"y-=1; x += 1"', '"y = x; x += 1"'
+    )
+    assert "W014" not in {code for code, _line, _message in twin_codes(tmp_path, ordered)}
+    # read later: they differ in 'y', so this is no W015 either
+    assert twin_codes(tmp_path, ordered) == []
+    elsewhere = body.replace('label = "Advance"\ngoto = "b"', 'label = "Advance"\ngoto = "end"')
+    assert twin_codes(tmp_path, elsewhere) == []
+    told = body.replace('text = "{x} {y}"', 'text = "{x} {y} {if chose(a, choice2)}!{end}"')
+    assert twin_codes(tmp_path, told) == []
+
+
+def test_w014_compares_chance_outcomes_weight_target_and_effects(tmp_path: Path) -> None:
+    def gamble(label: str, weight: str) -> str:
+        return (
+            f'[[node.choice]]\nlabel = "{label}"\n[[node.choice.outcome]]\nweight = {weight}\n'
+            'goto = "end"\n[[node.choice.outcome]]\nweight = 1\ngoto = "win"\n'
+            'effects = "n += 1"\n'
+        )
+
+    def story(second_weight: str) -> str:
+        return (
+            '[variable.n]\ndefault = 0\nlabel = "N"\n'
+            '[[node]]\nid = "a"\ntitle = "A"\ntext = "a"\n'
+            + NOTES
+            + gamble("Bet", "2")
+            + gamble("Wager", second_weight)
+            + END
+            + '\n[[ending]]\nid = "win"\ntitle = "Win"\ntone = "hopeful"\nepilogue = "{n}"\n'
+        )
+
+    same = story("2")
+    assert [(c, line) for c, line, _m in twin_codes(tmp_path, same)] == [
+        ("W014", line_of(same, 'label = "Wager"') - 1)
+    ]
+    assert twin_codes(tmp_path, story("3")) == []
+
+
+def test_w014_and_w015_hold_on_an_incomplete_walk(tmp_path: Path) -> None:
+    body = toll_story()
+    assert [code for code, _line, _message in twin_codes(tmp_path, body)] == ["W015"]
+    small = findings(tmp_path, body, max_states=1)
+    assert "W011" in {p.code for p in small} and "W015" in {p.code for p in small}

@@ -98,3 +98,13 @@ def test_the_bundled_stories_validate_against_the_json_schema() -> None:
     schema = json.loads((ROOT / "docs" / "story.schema.json").read_text())
     for path in (ROOT / "stories").rglob("*.toml"):
         jsonschema.validate(tomllib.loads(path.read_text()), schema)
+
+
+def test_the_guide_lists_every_check_code_and_no_other() -> None:
+    from game.analysis import CODES
+
+    text = GUIDE.read_text()
+    section = text[text.index("### Check codes") :]
+    section = section[: section.index("\n### ", 1)]
+    listed = re.findall(r"^\| ([EW]\d{3}) \|", section, re.MULTILINE)
+    assert listed == sorted(CODES), "docs/writing.md's table of check codes must match CODES"
