@@ -132,6 +132,14 @@ def test_random_playthroughs_reach_every_node_and_ending(story_id: str) -> None:
     assert set(loaded.endings) - visited == set()
 
 
+@pytest.mark.parametrize("story_id", [*REQUIRED, "special_train"])
+def test_the_story_warns_before_it_starts_of_everything_a_scene_warns_of(story_id: str) -> None:
+    loaded = story(story_id)
+    places = [*loaded.nodes.values(), *loaded.endings.values()]
+    used = {warning for place in places for warning in place.content_warnings}
+    assert used - set(loaded.content_warnings) == set()
+
+
 @pytest.mark.parametrize("story_id", REQUIRED)
 def test_decisions_carry_history_a_question_and_sources(story_id: str) -> None:
     loaded = story(story_id)
