@@ -135,8 +135,8 @@ def test_random_playthroughs_reach_every_node_and_ending(story_id: str) -> None:
 @pytest.mark.parametrize("story_id", [*REQUIRED, "special_train"])
 def test_the_story_warns_before_it_starts_of_everything_a_scene_warns_of(story_id: str) -> None:
     loaded = story(story_id)
-    places = [*loaded.nodes.values(), *loaded.endings.values()]
-    used = {warning for place in places for warning in place.content_warnings}
+    used = {w for node in loaded.nodes.values() for w in node.content_warnings}
+    used |= {w for ending in loaded.endings.values() for w in ending.content_warnings}
     assert used - set(loaded.content_warnings) == set()
 
 
