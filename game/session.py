@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from game.engine import Change, Engine, GameState, Option, Playthrough
-from game.errors import SaveError, SlotNameError
-from game.saves import (
+from game.play.engine import Change, Engine, GameState, Option, Playthrough
+from game.play.vote import VoteRecord, records_up_to
+from game.saves.errors import SaveError, SlotNameError
+from game.saves.files import (
     Resumed,
     SaveFile,
     SaveFolder,
@@ -22,9 +23,8 @@ from game.saves import (
     resume,
     snapshot,
 )
-from game.story import Ending, Node, Quote, Story
-from game.text import format_value
-from game.vote import VoteRecord, records_up_to
+from game.story.compiled import Ending, Node, Quote, Story
+from game.story.text import format_value
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class GameSession:
         self.created = datetime.now(UTC).replace(microsecond=0)
         self.touched = False  # nothing autosaved until something happened (see plain mode)
         self.last_changes: list[Change] = []
-        self.classroom = False  # a class votes at each decision (see game.vote)
+        self.classroom = False  # a class votes at each decision (see game.play.vote)
         self.votes: list[VoteRecord] = []
 
     @classmethod

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from game.loader import load_story
-from game.story import Story
+from game.story.compiled import Story
+from game.story.loader import load_story
 
 STORY_TEXT = '''\
 [story]

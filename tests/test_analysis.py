@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from game.analysis import CODES, analyse, shortest_paths_text
-from game.catalog import Catalog
-from game.cli import main
-from game.errors import Problem, StoryError
-from game.loader import load_story
+from game.check.analysis import CODES, analyse, shortest_paths_text
+from game.cli.entry import main
+from game.story.catalog import Catalog
+from game.story.loader import load_story
+from game.story.problems import Problem, StoryError
 
 HEADER = '[story]\nid = "t"\ntitle = "T"\nsummary = "t"\nstart = "a"\nera = "1941"\n'
 NOTES = 'history = "h"\ndiscuss = "d"\n'

@@ -24,9 +24,9 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 
-import game.cli
-from game.catalog import Catalog
-from game.saves import SaveFile, SaveFolder, autosave_slot, read_save
+import game.cli.entry
+from game.saves.files import SaveFile, SaveFolder, autosave_slot, read_save
+from game.story.catalog import Catalog
 from game.ui.app import DivergenceApp
 from game.ui.chooser import ChooserScreen
 from game.ui.classroom import CountScreen, DiscussScreen, TieScreen, VoteRow, VoteScreen
@@ -479,12 +479,12 @@ class FakeApp:
 def test_the_cli_flag_starts_a_class_run_with_its_countdown(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(game.cli, "_interactive", lambda stdin, stdout: True)
+    monkeypatch.setattr(game.cli.entry, "_interactive", lambda stdin, stdout: True)
     monkeypatch.setattr("game.ui.app.DivergenceApp", FakeApp)
     argv = ["play", str(SPECIAL_TRAIN), "--saves", str(tmp_path), "--player", PLAYER]
-    assert game.cli.main([*argv, "--classroom", "--vote-seconds", "45"]) == 0
+    assert game.cli.entry.main([*argv, "--classroom", "--vote-seconds", "45"]) == 0
     assert FakeApp.made["classroom"] is True and FakeApp.made["vote_seconds"] == 45
-    assert game.cli.main(argv) == 0
+    assert game.cli.entry.main(argv) == 0
     assert FakeApp.made["classroom"] is False and FakeApp.made["vote_seconds"] is None
 
 
@@ -492,12 +492,12 @@ def test_the_cli_refuses_a_countdown_without_a_class_and_a_class_without_a_scree
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = ["play", str(SPECIAL_TRAIN), "--saves", str(tmp_path)]
-    assert game.cli.main([*argv, "--vote-seconds", "30"]) == game.cli.EXIT_USAGE
+    assert game.cli.entry.main([*argv, "--vote-seconds", "30"]) == game.cli.entry.EXIT_USAGE
     assert "add --classroom" in capsys.readouterr().err
-    assert game.cli.main([*argv, "--classroom", "--plain"]) == game.cli.EXIT_USAGE
+    assert game.cli.entry.main([*argv, "--classroom", "--plain"]) == game.cli.entry.EXIT_USAGE
     assert "--classroom needs a terminal" in capsys.readouterr().err
     for bad in ("0", "soon", "3601"):
         with pytest.raises(SystemExit) as stopped:
-            game.cli.main([*argv, "--classroom", "--vote-seconds", bad])
-        assert stopped.value.code == game.cli.EXIT_USAGE
+            game.cli.entry.main([*argv, "--classroom", "--vote-seconds", bad])
+        assert stopped.value.code == game.cli.entry.EXIT_USAGE
     assert "--vote-seconds" in capsys.readouterr().err

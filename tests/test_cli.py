@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from game.cli import EXIT_OK, EXIT_SAVE, EXIT_STORY, EXIT_USAGE, main
-from game.saves import SaveFolder, autosave_slot
+from game.cli.entry import EXIT_OK, EXIT_SAVE, EXIT_STORY, EXIT_USAGE, main
+from game.saves.files import SaveFolder, autosave_slot
 
 TESTS = Path(__file__).parent
 CROSSROADS = TESTS / "stories" / "crossroads.toml"
@@ -375,13 +375,13 @@ def test_a_story_whose_routes_loop_at_the_start_is_reported(tmp_path: Path) -> N
 def test_an_unexpected_error_is_one_line_not_a_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import game.cli
+    import game.cli.entry
 
     def broken(*args: object) -> int:
         raise RuntimeError("the printer is on fire")
 
     monkeypatch.delenv("DIVERGENCE_DEBUG", raising=False)
-    monkeypatch.setattr(game.cli, "cmd_stories", broken)
+    monkeypatch.setattr(game.cli.entry, "cmd_stories", broken)
     assert main(["stories"], io.StringIO(), io.StringIO()) == 70
     err = capsys.readouterr().err
     assert "unexpected error (RuntimeError: the printer is on fire)" in err

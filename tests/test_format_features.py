@@ -13,19 +13,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from game.catalog import Catalog
-from game.cli import main
-from game.engine import Engine
-from game.errors import StoryError
-from game.expr import ExprError, Scope, VarSpec, compile_expression
-from game.loader import load_story
-from game.report import build_report, render_html, render_markdown, render_text
-from game.saves import SaveFolder, read_save
-from game.story import Story
-from game.text import TemplateError, compile_template
-from game.transcript import build_transcript
-from game.transcript import to_html as transcript_html
-from game.transcript import to_markdown as transcript_markdown
+from game.classroom.report import build_report, render_html, render_markdown, render_text
+from game.classroom.transcript import build_transcript
+from game.classroom.transcript import to_html as transcript_html
+from game.classroom.transcript import to_markdown as transcript_markdown
+from game.cli.entry import main
+from game.play.engine import Engine
+from game.saves.files import SaveFolder, read_save
+from game.story.catalog import Catalog
+from game.story.compiled import Story
+from game.story.expr import ExprError, Scope, VarSpec, compile_expression
+from game.story.loader import load_story
+from game.story.problems import StoryError
+from game.story.text import TemplateError, compile_template
 from game.ui.app import DivergenceApp
 from game.ui.play import PlayScreen
 from game.ui.quotes import Quotations

@@ -19,9 +19,9 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from game.catalog import Catalog
-from game.saves import SaveFolder
-from game.storymap import LEGEND
+from game.play.storymap import LEGEND
+from game.saves.files import SaveFolder
+from game.story.catalog import Catalog
 from game.ui.app import DivergenceApp
 from game.ui.ending import EndingScreen
 from game.ui.help import HelpScreen

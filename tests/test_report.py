@@ -22,12 +22,8 @@ from typing import Any
 
 import pytest
 
-from game import report as report_module
-from game.catalog import Catalog
-from game.cli import EXIT_OK, EXIT_SAVE, EXIT_STORY, EXIT_USAGE, main
-from game.engine import Engine, GameState
-from game.loader import load_story
-from game.report import (
+from game.classroom import report as report_module
+from game.classroom.report import (
     DAMAGED,
     DUPLICATE,
     MISSING,
@@ -45,9 +41,13 @@ from game.report import (
     render_markdown,
     render_text,
 )
-from game.saves import MAX_SAVE_BYTES, SaveFile, SaveFolder, _to_toml, autosave_slot, snapshot
-from game.story import Story
-from game.vote import VoteRecord
+from game.cli.entry import EXIT_OK, EXIT_SAVE, EXIT_STORY, EXIT_USAGE, main
+from game.play.engine import Engine, GameState
+from game.play.vote import VoteRecord
+from game.saves.files import MAX_SAVE_BYTES, SaveFile, SaveFolder, _to_toml, autosave_slot, snapshot
+from game.story.catalog import Catalog
+from game.story.compiled import Story
+from game.story.loader import load_story
 
 ROOT = Path(__file__).resolve().parent.parent
 STORIES = ROOT / "stories"

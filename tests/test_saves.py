@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from game.engine import Engine, Playthrough
-from game.errors import SaveError, SlotNameError
-from game.loader import load_story
-from game.locations import SAVES_ENV, saves_folder
-from game.saves import SaveFolder, autosave_slot, check_slot, read_save, resume, snapshot
-from game.story import Story
+from game.play.engine import Engine, Playthrough
+from game.saves.errors import SaveError, SlotNameError
+from game.saves.files import SaveFolder, autosave_slot, check_slot, read_save, resume, snapshot
+from game.saves.locations import SAVES_ENV, saves_folder
+from game.story.compiled import Story
+from game.story.loader import load_story
 
 STORIES = Path(__file__).parent / "stories"
 
@@ -161,7 +161,7 @@ KILLER = textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path
-    from game.saves import atomic_write
+    from game.saves.files import atomic_write
 
     real_fsync = os.fsync
     def slow_fsync(fd):

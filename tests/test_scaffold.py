@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from game.analysis import analyse
-from game.cli import main
-from game.loader import load_story
-from game.locations import CHECKOUT
-from game.randomtest import run_randomtest
-from game.scaffold import SCHEMA_FILE, ScaffoldError, create_story
-from game.schema import schema_text
+from game.check.analysis import analyse
+from game.cli.entry import main
+from game.story.loader import load_story
+from game.story.locations import CHECKOUT
+from game.story.schema import schema_text
+from game.writer.randomtest import run_randomtest
+from game.writer.scaffold import SCHEMA_FILE, ScaffoldError, create_story
 
 
 def run_cli(*argv: str, stdin: str = "") -> tuple[int, str]:

@@ -23,16 +23,16 @@ from typing import Any
 import pytest
 from textual.app import App
 
-from game.catalog import Catalog
-from game.cli import EXIT_OK, EXIT_SAVE, EXIT_STORY, EXIT_USAGE, main
-from game.engine import Engine, EngineError, Step
-from game.loader import load_story
-from game.saves import SaveFile, SaveFolder, autosave_slot, snapshot
-from game.story import Story
-from game.transcript import build_transcript, to_html, to_markdown, transcript_paths
+from game.classroom.transcript import build_transcript, to_html, to_markdown, transcript_paths
+from game.cli.entry import EXIT_OK, EXIT_SAVE, EXIT_STORY, EXIT_USAGE, main
+from game.play.engine import Engine, EngineError, Step
+from game.play.vote import VoteRecord
+from game.saves.files import SaveFile, SaveFolder, autosave_slot, snapshot
+from game.story.catalog import Catalog
+from game.story.compiled import Story
+from game.story.loader import load_story
 from game.ui.app import DivergenceApp
 from game.ui.ending import EndingScreen
-from game.vote import VoteRecord
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent

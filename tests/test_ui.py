@@ -30,9 +30,9 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Markdown, OptionList, Static
 
-from game.catalog import Catalog
-from game.locations import default_player
-from game.saves import SaveFolder, autosave_slot, read_save
+from game.saves.files import SaveFolder, autosave_slot, read_save
+from game.saves.locations import default_player
+from game.story.catalog import Catalog
 from game.ui.app import MIN_HEIGHT, MIN_WIDTH, DivergenceApp
 from game.ui.chooser import ChooserScreen
 from game.ui.ending import EndingScreen
@@ -762,10 +762,10 @@ def test_the_title_offers_to_continue_when_started_with_a_save_folder_path(
     stories: Path, saves: Path
 ) -> None:
     """As the command line starts it: with a path to the save folder, opened on first use."""
-    from game.catalog import Catalog
-    from game.engine import Engine
-    from game.loader import load_story
-    from game.saves import SaveFolder, snapshot
+    from game.play.engine import Engine
+    from game.saves.files import SaveFolder, snapshot
+    from game.story.catalog import Catalog
+    from game.story.loader import load_story
     from game.ui.app import DivergenceApp
 
     story = load_story(stories / "special_train.toml")
@@ -839,7 +839,7 @@ def test_rewind_and_continue_are_in_the_command_palette(stories: Path, saves: Pa
 
 
 def test_a_named_save_cannot_take_an_autosave_name(stories: Path, saves: Path) -> None:
-    from game.errors import SlotNameError
+    from game.saves.errors import SlotNameError
 
     async def scenario() -> None:
         app = playing(stories, saves)
@@ -856,9 +856,9 @@ import asyncio, importlib.abc, importlib.machinery, sys, time
 from pathlib import Path
 
 class SlowSaves(importlib.abc.MetaPathFinder):
-    # the first import of game.saves is slow in real life (pydantic): make it slower
+    # the first import of game.saves.files is slow in real life (pydantic): make it slower
     def find_spec(self, name, path, target=None):
-        if name != "game.saves":
+        if name != "game.saves.files":
             return None
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         real = spec.loader.exec_module
@@ -869,7 +869,7 @@ class SlowSaves(importlib.abc.MetaPathFinder):
         return spec
 
 sys.meta_path.insert(0, SlowSaves())
-from game.catalog import Catalog
+from game.story.catalog import Catalog
 from game.ui.app import DivergenceApp
 
 async def main():
@@ -902,8 +902,8 @@ def test_the_start_up_threads_open_the_save_folder_safely(stories: Path, saves: 
 
 
 def test_a_browser_session_loads_only_its_own_students_saves(stories: Path, saves: Path) -> None:
-    from game.loader import load_story
     from game.session import GameSession
+    from game.story.loader import load_story
 
     story = load_story(stories / "special_train.toml")
     for student in ("Anna", "Boris"):

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Footer, Static
 
-from game.locations import default_player
+from game.saves.locations import default_player
 from game.ui.base import GameScreen
 
 TONE_MARK = {

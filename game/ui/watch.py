@@ -21,10 +21,10 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from game.engine import Engine, GameState
-from game.reload import Reloaded, StoryWatcher, reload
+from game.play.engine import Engine, GameState
 from game.session import GameSession
-from game.story import Story
+from game.story.compiled import Story
+from game.writer.reload import Reloaded, StoryWatcher, reload
 
 POLL_SECONDS = 0.5
 MAX_PROBLEMS = 6  # problems listed in the banner; `divergence check` lists them all

@@ -1,0 +1,130 @@
+"""What every subcommand shares: the parser class, the common options, the epilog."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from game.cli import exitcodes
+
+if TYPE_CHECKING:
+    from game.story.catalog import Catalog
+    from game.story.compiled import Story
+
+EPILOG = """\
+exit codes:
+  0    success: the story ended, the input ended, or the player quit
+  1    a story has errors (check found problems, or the story failed to load)
+  2    the command line was wrong (unknown option, unknown story, bad value)
+  3    a save could not be loaded or written
+  70   an unexpected internal error: a bug (DIVERGENCE_DEBUG=1 shows where)
+  130  interrupted with Ctrl-C (the game is saved first)
+
+Saves go to ./saves when run from a checkout, otherwise to the user's data
+folder (e.g. ~/.local/share/divergence/saves); --saves DIR or the
+DIVERGENCE_SAVES environment variable choose another folder.
+"""
+
+
+class Parser(argparse.ArgumentParser):
+    """Exits with the usage code (2) and one line on a bad command line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(exitcodes.USAGE, f"{self.prog}: error: {message}\n")
+
+
+def add_common(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    # On subcommands the defaults are suppressed so that they never clobber the same
+    # option given before the subcommand (`divergence --saves X play ...`).
+    parser.add_argument(
+        "--stories",
+        metavar="DIR",
+        action="append",
+        default=[] if top else argparse.SUPPRESS,
+        help="also look for stories in DIR (may be given more than once)",
+    )
+    parser.add_argument(
+        "--saves",
+        metavar="DIR",
+        default=None if top else argparse.SUPPRESS,
+        help="save folder (default: ./saves in a checkout, else the user data folder; "
+        "or set DIVERGENCE_SAVES)",
+    )
+
+
+def add_command(
+    commands: Any, name: str, summary: str, description: str
+) -> argparse.ArgumentParser:
+    """A subcommand with the shared epilog and options."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_common(parser)
+    return parser
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
+
+
+def positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def seed(text: str) -> int:
+    """An argparse type: a seed between 0 and 2**63 - 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError("must be between 0 and 2**63 - 1")
+    return value
+
+
+def add_output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", default=None, help="write to FILE instead of the screen"
+    )
+
+
+def emit(text: str, output: str | None, out: TextIO, what: str) -> int:
+    """Print `text`, or write it atomically to `output` and say so; the exit code."""
+    if output is None:
+        out.write(text)
+        return exitcodes.OK
+    from game.saves.files import atomic_write
+
+    target = Path(output).expanduser()
+    try:
+        atomic_write(target, text)
+    except OSError as error:
+        sys.stderr.write(f"divergence: cannot write {target}: {error.strerror or error}\n")
+        return exitcodes.USAGE
+    out.write(f"Wrote {what} to {target}\n")
+    return exitcodes.OK
+
+
+def playable_story(catalog: Catalog, name: str, purpose: str) -> Story | None:
+    """The story called `name`, or None after its errors went to stderr."""
+    entry = catalog.find(name)
+    if entry.error is not None or entry.story is None:
+        sys.stderr.write(f"The story '{entry.id}' cannot be {purpose} because it has errors:\n")
+        if entry.error is not None:
+            sys.stderr.write(entry.error.report() + "\n")
+        return None
+    return entry.story

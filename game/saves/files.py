@@ -1,0 +1,412 @@
+"""Saves and player profiles: TOML files written atomically in the save folder.
+
+A save holds what is needed to replay the run exactly (story id and version, a
+fingerprint of the story's files, the seed and the path) plus a snapshot of the
+state, so a save can be listed and described without loading its story. A
+damaged or foreign file is reported and never overwritten or deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import tempfile
+import tomllib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from game.play.engine import Engine, EngineError, GameState, PathBreak, Step
+from game.play.vote import VoteRecord
+from game.saves.errors import SaveError, SlotNameError
+from game.story.compiled import Story
+
+SAVE_KIND = "divergence-save"
+PROFILE_KIND = "divergence-profile"
+SAVE_FORMAT = 1
+SUFFIX = ".toml"
+PROFILES = "profiles"
+LAST_PLAYER = "last-player.txt"
+MAX_SAVE_BYTES = 4 * 1024 * 1024
+
+_SLOT = re.compile(r"^[^\W_][\w .-]{0,63}$")
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
+
+
+def check_slot(name: str) -> str:
+    """Return the slot name if it is safe as a file name in the save folder, else raise."""
+    name = unicodedata.normalize("NFC", name.strip())
+    if not name:
+        raise SlotNameError("a save needs a name")
+    if "/" in name or "\\" in name or "\0" in name:
+        raise SlotNameError(
+            f"'{name}' contains a path separator; use letters, digits, spaces, - _ ."
+        )
+    if ".." in name:
+        raise SlotNameError(f"'{name}' contains '..'; use letters, digits, spaces, - _ .")
+    if name.lower().endswith(SUFFIX):
+        raise SlotNameError(f"'{name}': leave out '{SUFFIX}'; the game adds it")
+    if not _SLOT.match(name) or name.endswith((".", " ")):
+        raise SlotNameError(
+            f"'{name}' is not a usable save name: up to 64 letters, digits, spaces, - _ and ., "
+            "starting with a letter or digit"
+        )
+    if name.split(".")[0].lower() in _RESERVED:
+        raise SlotNameError(f"'{name}' is a reserved device name on Windows; choose another")
+    return name
+
+
+def check_named_slot(name: str) -> str:
+    """A slot the player names: a safe name that is not one of the autosaves'."""
+    name = check_slot(name)
+    if name.lower().startswith("auto-"):
+        raise SlotNameError("names starting with 'auto-' are kept for the autosaves")
+    return name
+
+
+def slug(text: str, length: int = 40) -> str:
+    """A file-name-safe form of a player's name or story id, at most `length` characters."""
+    text = unicodedata.normalize("NFC", text.strip())
+    cleaned = re.sub(r"[^\w-]+", "-", text).strip("-_").lower()
+    return cleaned[:length].strip("-_") or "player"
+
+
+def name_key(text: str) -> str:
+    """The slug plus a short hash of the exact name, so 'Anna' and 'anna' stay apart."""
+    exact = unicodedata.normalize("NFC", text.strip())
+    digest = hashlib.sha256(exact.encode()).hexdigest()[:6]
+    return f"{slug(exact, 24)}-{digest}"
+
+
+def autosave_slot(story_id: str, player: str) -> str:
+    """The autosave of one player in one story; always a valid slot name (under 64)."""
+    return f"auto-{slug(story_id, 24)}-{name_key(player)}"
+
+
+class SavedVote(BaseModel):
+    """A class vote at one decision: the counts per choice key, and who decided."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    step: int = Field(ge=0)
+    counts: dict[str, int] = Field(default_factory=dict)
+    decided_by: Literal["majority", "teacher"] = "majority"
+
+
+class SaveFile(BaseModel):
+    """The contents of a save file."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    kind: Literal["divergence-save"]
+    format: int = Field(ge=1, le=SAVE_FORMAT)
+    story: str
+    story_version: str
+    fingerprint: str
+    story_title: str = ""
+    player: str
+    seed: int
+    created: datetime
+    saved: datetime
+    path: list[tuple[str, str]]
+    node: str
+    node_title: str = ""
+    date: str = ""
+    ending: str | None = None
+    variables: dict[str, int | bool | str] = Field(default_factory=dict)
+    visits: dict[str, int] = Field(default_factory=dict)
+    draws: int = 0
+    used: list[str] = Field(default_factory=list)
+    classroom: bool = False  # played as a class vote
+    votes: list[SavedVote] = Field(default_factory=list)
+
+    @field_validator("created", "saved")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        # a hand-edited time without a zone is taken as UTC, so saves always sort together
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+    def steps(self) -> list[Step]:
+        return [Step(node, choice) for node, choice in self.path]
+
+    def vote_records(self) -> list[VoteRecord]:
+        return [
+            VoteRecord(vote.step, dict(vote.counts), vote.decided_by)
+            for vote in self.votes
+            if vote.step < len(self.path)
+        ]
+
+
+class Profile(BaseModel):
+    """What a player has found across playthroughs, and their preferences."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    kind: Literal["divergence-profile"] = "divergence-profile"
+    player: str
+    endings: dict[str, list[str]] = Field(default_factory=dict)
+    theme: str = ""
+
+    def unlock(self, story_id: str, ending_id: str) -> bool:
+        """Record an ending; True when it is new for this player."""
+        found = self.endings.setdefault(story_id, [])
+        if ending_id in found:
+            return False
+        found.append(ending_id)
+        return True
+
+
+def snapshot(
+    story: Story,
+    state: GameState,
+    player: str,
+    created: datetime | None = None,
+    votes: Iterable[VoteRecord] = (),
+    classroom: bool = False,
+) -> SaveFile:
+    """Describe a state as a save, ready to write."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    node = story.nodes.get(state.node)
+    ending = story.endings.get(state.ending) if state.ending else None
+    return SaveFile(
+        kind=SAVE_KIND,
+        format=SAVE_FORMAT,
+        story=story.id,
+        story_version=story.version,
+        fingerprint=story.fingerprint,
+        story_title=story.title,
+        player=player,
+        seed=state.seed,
+        created=created or now,
+        saved=now,
+        path=[(step.node, step.choice) for step in state.path],
+        node=state.node,
+        node_title=ending.title if ending else node.title if node else state.node,
+        date=ending.date if ending and ending.date else node.date if node else "",
+        ending=state.ending,
+        variables=dict(state.variables),
+        visits=dict(state.visits),
+        draws=state.draws,
+        used=sorted(state.used),
+        classroom=classroom,
+        votes=[
+            SavedVote(step=vote.step, counts=dict(vote.counts), decided_by=vote.decided_by)
+            for vote in votes
+            if vote.step < len(state.path)
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """A save replayed against the current story."""
+
+    states: list[GameState]
+    broken_at: int | None = None  # index of the first step that no longer fits
+    reason: str = ""
+    changed: bool = False  # the story's files differ from when the save was made
+
+    @property
+    def fits(self) -> bool:
+        return self.broken_at is None
+
+
+def resume(story: Story, save: SaveFile, engine: Engine | None = None) -> Resumed:
+    """Replay a save's path on `story`. If the path breaks, keep the part that still fits."""
+    if save.story != story.id:
+        raise SaveError("", f"this save belongs to the story '{save.story}', not '{story.id}'")
+    engine = engine or Engine(story)
+    changed = save.fingerprint != story.fingerprint
+    try:
+        states = engine.replay(save.seed, save.steps())
+    except PathBreak as broken:
+        return Resumed(broken.states, broken.index, broken.reason, changed)
+    except EngineError as error:  # the story cannot even start with this save's seed
+        raise SaveError("", f"the story cannot be replayed from this save: {error}") from None
+    return Resumed(states, None, "", changed)
+
+
+@dataclass(frozen=True)
+class SaveEntry:
+    """One file in the save folder: a readable save, or the reason it is not."""
+
+    slot: str
+    path: Path
+    save: SaveFile | None
+    problem: str = ""
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write `text` to `path` so that a crash leaves either the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable where the OS allows
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+
+def _to_toml(model: BaseModel) -> str:
+    data: dict[str, Any] = model.model_dump(mode="python", exclude_none=True)
+    if "path" in data:
+        data["path"] = [list(step) for step in data["path"]]
+    return tomli_w.dumps(data)
+
+
+class SaveFolder:
+    """The save folder: named slots, autosaves and player profiles."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def slot_path(self, slot: str) -> Path:
+        return self.folder / f"{check_slot(slot)}{SUFFIX}"
+
+    def write(self, slot: str, save: SaveFile) -> Path:
+        path = self.slot_path(slot)
+        if path.exists():
+            self._refuse_foreign(path)
+        atomic_write(path, _to_toml(save))
+        return path
+
+    def _refuse_foreign(self, path: Path) -> None:
+        """Never overwrite a file that is not one of our saves (a damaged save is kept)."""
+        try:
+            read_save(path)
+        except SaveError as error:
+            raise SaveError(
+                path,
+                f"will not overwrite it, because it is not a readable save ({error.reason}); "
+                "choose another name or move the file away",
+            ) from None
+
+    def read(self, slot: str) -> SaveFile:
+        """Read the save in a slot of this folder (never a path elsewhere)."""
+        return read_save(self.slot_path(slot))
+
+    def entries(self) -> list[SaveEntry]:
+        """Every save in the folder, newest first; damaged ones listed with their reason."""
+        if not self.folder.is_dir():
+            return []
+        found: list[SaveEntry] = []
+        for path in self.folder.glob(f"*{SUFFIX}"):
+            if path.name.startswith("."):
+                continue
+            slot = path.name[: -len(SUFFIX)]
+            try:
+                found.append(SaveEntry(slot, path, read_save(path)))
+            except SaveError as error:
+                found.append(SaveEntry(slot, path, None, error.reason))
+        epoch = datetime.min.replace(tzinfo=UTC)
+        found.sort(
+            key=lambda entry: (entry.save.saved if entry.save else epoch, entry.slot), reverse=True
+        )
+        return found
+
+    def latest(self) -> SaveEntry | None:
+        for entry in self.entries():
+            if entry.save is not None:
+                return entry
+        return None
+
+    def delete(self, slot: str) -> None:
+        path = self.slot_path(slot)
+        path.unlink()
+
+    # -- profiles --
+
+    def last_player(self) -> str | None:
+        """The name of whoever played last from this folder, so they need not retype it."""
+        try:
+            name = (self.folder / PROFILES / LAST_PLAYER).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return name[:40] or None
+
+    def remember_player(self, name: str) -> None:
+        with contextlib.suppress(OSError):  # a read-only folder only costs the convenience
+            atomic_write(self.folder / PROFILES / LAST_PLAYER, name.strip()[:40] + "\n")
+
+    def profile_path(self, player: str) -> Path:
+        return self.folder / PROFILES / f"{name_key(player)}{SUFFIX}"
+
+    def profile(self, player: str) -> Profile:
+        """The player's profile; a new one when none exists or it cannot be read."""
+        path = self.profile_path(player)
+        if not path.exists():
+            return Profile(player=player)
+        try:
+            with path.open("rb") as stream:
+                return Profile.model_validate(tomllib.load(stream))
+        except (OSError, tomllib.TOMLDecodeError, ValidationError, UnicodeDecodeError):
+            return Profile(player=player)
+
+    def save_profile(self, profile: Profile) -> Path | None:
+        path = self.profile_path(profile.player)
+        if path.exists():
+            try:
+                with path.open("rb") as stream:
+                    Profile.model_validate(tomllib.load(stream))
+            except (OSError, tomllib.TOMLDecodeError, ValidationError, UnicodeDecodeError):
+                return None  # a damaged profile is left for the player to look at
+        atomic_write(path, _to_toml(profile))
+        return path
+
+
+def read_save(path: Path) -> SaveFile:
+    """Read one save file, or raise SaveError saying plainly what is wrong with it."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_SAVE_BYTES:
+            raise SaveError(path, f"the file is {size} bytes, too large to be a save")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SaveError(path, "there is no such save") from None
+    except OSError as error:
+        raise SaveError(path, f"cannot read it: {error.strerror or error}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SaveError(path, "damaged: it is not text") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SaveError(path, f"damaged: {error}") from None
+    except RecursionError:
+        raise SaveError(path, "damaged: nested too deeply") from None
+    if data.get("kind") != SAVE_KIND:
+        raise SaveError(path, "not a Divergence save")
+    version = data.get("format")
+    if isinstance(version, int) and version > SAVE_FORMAT:
+        raise SaveError(path, "made by a newer version of Divergence; update the game to load it")
+    try:
+        return SaveFile.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the file"
+        raise SaveError(path, f"damaged: '{where}': {first['msg'].lower()}") from None
