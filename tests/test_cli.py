@@ -186,7 +186,7 @@ def test_loading_a_damaged_save_at_start_exits_3_and_keeps_the_file(
     )
     assert code == EXIT_SAVE
     assert out == ""
-    assert "divergence: cannot load 'bad': damaged" in capsys.readouterr().err
+    assert "divergence: cannot load 'bad': a damaged save" in capsys.readouterr().err
     assert (tmp_path / "bad.toml").read_text() == "kind = 'divergence-save'\nformat = ["
 
 

@@ -22,7 +22,7 @@ from game.writer.randomtest import (
     ENGINE_ERROR,
     LOOP,
     Report,
-    bar,
+    count_bar,
     format_report,
     replay_command,
     report_to_dict,
@@ -438,10 +438,10 @@ def test_the_text_report_has_coverage_bars_and_speed() -> None:
 
 
 def test_bars_scale_to_the_most_common_and_never_vanish() -> None:
-    assert bar(10, 10, width=4) == "████"
-    assert bar(5, 10, width=4) == "██"
-    assert bar(1, 80, width=4) == "▏"
-    assert bar(0, 10) == "" and bar(3, 0) == ""
+    assert count_bar(10, 10, width=4) == "████"
+    assert count_bar(5, 10, width=4) == "██"
+    assert count_bar(1, 80, width=4) == "▏"
+    assert count_bar(0, 10) == "" and count_bar(3, 0) == ""
 
 
 def test_the_command_default_matches_the_domain_default() -> None:

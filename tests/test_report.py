@@ -24,16 +24,12 @@ import pytest
 
 from game.classroom import report as report_module
 from game.classroom.report import (
-    DAMAGED,
     DUPLICATE,
     MISSING,
     NO_STORY,
-    NOT_A_SAVE,
     OTHER_STORY,
-    UNREADABLE,
     ClassReport,
     build_report,
-    cells,
     class_shares,
     collect,
     render_csv,
@@ -44,7 +40,18 @@ from game.classroom.report import (
 from game.cli.entry import EXIT_OK, EXIT_SAVE, EXIT_STORY, EXIT_USAGE, main
 from game.play.engine import Engine, GameState
 from game.play.vote import VoteRecord
-from game.saves.files import MAX_SAVE_BYTES, SaveFile, SaveFolder, _to_toml, autosave_slot, snapshot
+from game.presentation import cells
+from game.saves.files import (
+    DAMAGED,
+    MAX_SAVE_BYTES,
+    NOT_A_SAVE,
+    UNREADABLE,
+    SaveFile,
+    SaveFolder,
+    _to_toml,
+    autosave_slot,
+    snapshot,
+)
 from game.story.catalog import Catalog
 from game.story.compiled import Story
 from game.story.loader import load_story

@@ -122,7 +122,7 @@ def test_foreign_and_incomplete_files_are_named_as_such(folder: SaveFolder) -> N
     (folder.folder / "future.toml").write_text('kind = "divergence-save"\nformat = 99\n')
     with pytest.raises(SaveError, match="not a Divergence save"):
         folder.read("notes")
-    with pytest.raises(SaveError, match="damaged: 'story_version'"):
+    with pytest.raises(SaveError, match="a damaged save: 'story_version'"):
         folder.read("half")
     with pytest.raises(SaveError, match="newer version"):
         folder.read("future")

@@ -451,10 +451,10 @@ def test_a_damaged_save_is_listed_as_damaged_and_cannot_crash_loading(
             load = on(app, LoadScreen)
             assert [entry.slot for entry in load.entries] == ["broken"]
             assert load.entries[0].save is None
-            assert "broken" in shown(app) and "damaged" in shown(app)
+            assert "broken" in shown(app) and "not a Divergence save" in shown(app)
             await pick(pilot, load.query_one("#slots", OptionList), "0")
             on(app, LoadScreen)  # still here, not crashed, nothing loaded
-            assert any("broken" in note and "damaged" in note for note in notes(app))
+            assert any("broken" in note and "not a Divergence save" in note for note in notes(app))
             assert damaged.read_text(encoding="utf-8") == "this is not [ a save\n"
             await press(pilot, "escape")
             on(app, TitleScreen)

@@ -26,8 +26,6 @@ import math
 import os
 import re
 import textwrap
-import tomllib
-import unicodedata
 import zipfile
 import zlib
 from collections import Counter
@@ -37,19 +35,21 @@ from datetime import datetime
 from pathlib import Path
 from stat import S_ISREG
 
-from pydantic import ValidationError
-
 from game.play.engine import Engine
 from game.play.vote import VoteRecord
+from game.presentation import bar, cells, fit, fit_left, percent, plural
 from game.saves.errors import SaveError
 from game.saves.files import (
+    DAMAGED,
     MAX_SAVE_BYTES,
-    PROFILE_KIND,
+    NOT_A_SAVE,
     PROFILES,
-    SAVE_FORMAT,
-    SAVE_KIND,
+    UNREADABLE,
+    NotASave,
     SaveFile,
+    decode_save,
     resume,
+    too_large,
 )
 from game.story.compiled import Story
 
@@ -63,9 +63,6 @@ FORMATS = ("text", "md", "html", "csv")
 
 # Why a file was skipped, in the order the report lists them, with a heading for each.
 MISSING = "missing"
-UNREADABLE = "unreadable"
-DAMAGED = "damaged"
-NOT_A_SAVE = "not-a-save"
 OTHER_STORY = "other-story"
 NO_STORY = "no-story"
 DUPLICATE = "duplicate"
@@ -283,54 +280,13 @@ class ClassReport:
 # -- reading the inputs --
 
 
-def parse_save(raw: bytes) -> SaveFile | tuple[str, str]:
-    """A save from a file's bytes, or (kind, reason) saying what the file is instead."""
-    if not raw.strip():
-        return NOT_A_SAVE, "an empty file"
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return NOT_A_SAVE, "not a text file"
-    if "\0" in text:
-        return NOT_A_SAVE, "not a text file"
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        if SAVE_KIND in text:
-            return DAMAGED, f"a damaged save, cut short or edited by hand ({error})"
-        return NOT_A_SAVE, f"not a Divergence save (not valid TOML: {error})"
-    except RecursionError:
-        return NOT_A_SAVE, "not a Divergence save (nested too deeply)"
-    kind = data.get("kind")
-    if kind == PROFILE_KIND:
-        return NOT_A_SAVE, "a player profile (the endings a player found), not a save"
-    if kind != SAVE_KIND:
-        if isinstance(data.get("story"), dict) or "node" in data or "ending" in data:
-            return NOT_A_SAVE, "a story file, not a save"
-        return NOT_A_SAVE, "not a Divergence save"
-    version = data.get("format")
-    if isinstance(version, int) and version > SAVE_FORMAT:
-        return UNREADABLE, "made by a newer version of Divergence; update the game to read it"
-    try:
-        return SaveFile.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "the file"
-        return DAMAGED, f"a damaged save: '{where}': {first['msg'].lower()}"
-
-
 def _take(collected: Collected, source: str, raw: bytes) -> None:
     collected.files += 1
-    parsed = parse_save(raw)
-    if isinstance(parsed, SaveFile):
-        collected.found.append(Found(source, parsed))
+    decoded = decode_save(raw)
+    if isinstance(decoded, NotASave):
+        collected.skipped.append(Skipped(source, decoded.kind, decoded.reason))
     else:
-        kind, reason = parsed
-        collected.skipped.append(Skipped(source, kind, reason))
-
-
-def _too_large(size: int) -> str:
-    return f"{size:,} bytes: too large to be a save (at most {MAX_SAVE_BYTES:,})"
+        collected.found.append(Found(source, decoded))
 
 
 def _read_file(collected: Collected, path: Path, source: str) -> None:
@@ -342,7 +298,7 @@ def _read_file(collected: Collected, path: Path, source: str) -> None:
             return
         if status.st_size > MAX_SAVE_BYTES:
             collected.files += 1
-            collected.skipped.append(Skipped(source, NOT_A_SAVE, _too_large(status.st_size)))
+            collected.skipped.append(Skipped(source, NOT_A_SAVE, too_large(status.st_size)))
             return
         with path.open("rb") as stream:
             raw = stream.read(MAX_SAVE_BYTES + 1)  # a file that grew since is still capped
@@ -353,7 +309,7 @@ def _read_file(collected: Collected, path: Path, source: str) -> None:
         return
     if len(raw) > MAX_SAVE_BYTES:
         collected.files += 1
-        collected.skipped.append(Skipped(source, NOT_A_SAVE, _too_large(len(raw))))
+        collected.skipped.append(Skipped(source, NOT_A_SAVE, too_large(len(raw))))
         return
     _take(collected, source, raw)
 
@@ -387,9 +343,7 @@ def _read_zip(collected: Collected, path: Path, label: str) -> None:
                     return
                 if info.file_size > MAX_SAVE_BYTES:
                     collected.files += 1
-                    collected.skipped.append(
-                        Skipped(source, NOT_A_SAVE, _too_large(info.file_size))
-                    )
+                    collected.skipped.append(Skipped(source, NOT_A_SAVE, too_large(info.file_size)))
                     continue
                 if collected.zip_bytes + info.file_size > MAX_ZIP_TOTAL:
                     collected.files += 1
@@ -414,7 +368,7 @@ def _read_zip(collected: Collected, path: Path, label: str) -> None:
                 collected.zip_bytes += len(raw)
                 if len(raw) > MAX_SAVE_BYTES:
                     collected.files += 1
-                    collected.skipped.append(Skipped(source, NOT_A_SAVE, _too_large(len(raw))))
+                    collected.skipped.append(Skipped(source, NOT_A_SAVE, too_large(len(raw))))
                     continue
                 _take(collected, source, raw)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
@@ -481,7 +435,7 @@ def _deduplicated(found: Sequence[Found], skipped: list[Skipped]) -> list[Found]
                 f"a copy of {newest.source}"
                 if same
                 else f"an earlier save of the same run as {newest.source} "
-                f"({copy.save.player}, {_plural(len(copy.save.path), 'decision')}, "
+                f"({copy.save.player}, {plural(len(copy.save.path), 'decision')}, "
                 f"saved {_when(copy.save.saved)})"
             )
             skipped.append(Skipped(copy.source, DUPLICATE, reason))
@@ -610,7 +564,7 @@ def _story_report(story: Story, runs: list[Run], changed: int) -> StoryReport:
     notes = [f"{run.player} ({run.source}): {run.note}" for run in runs if run.note]
     if changed:
         notes.append(
-            f"{_plural(changed, 'run was', 'runs were')} saved with another version of the "
+            f"{plural(changed, 'run was', 'runs were')} saved with another version of the "
             "story; their paths still fit it and are counted."
         )
     return StoryReport(
@@ -703,15 +657,6 @@ def class_shares(
 # -- shared by the renderers --
 
 
-def _plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (many or word + 's')}"
-
-
-def percent(share: float) -> int:
-    """A share from 0 to 1 as a whole percentage, halves rounded up (62.5 -> 63)."""
-    return math.floor(min(max(share, 0.0), 1.0) * 100 + 0.5)
-
-
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -722,9 +667,9 @@ def clean(text: str) -> str:
 
 def _summary(part: StoryReport) -> str:
     return (
-        f"{_plural(len(part.runs), 'run')} by {_plural(part.players, 'player')}: "
+        f"{plural(len(part.runs), 'run')} by {plural(part.players, 'player')}: "
         f"{part.finished} finished, {part.unfinished} unfinished; "
-        f"{_plural(part.decisions, 'decision')} in all"
+        f"{plural(part.decisions, 'decision')} in all"
     )
 
 
@@ -773,7 +718,7 @@ def _divergence_note(part: StoryReport) -> str:
 def _files_line(report: ClassReport) -> str:
     skipped = len(report.skipped)
     tail = f", {skipped} skipped (listed at the end)" if skipped else ""
-    return f"{_plural(report.files, 'file')} read: {_plural(report.runs, 'run')} counted{tail}."
+    return f"{plural(report.files, 'file')} read: {plural(report.runs, 'run')} counted{tail}."
 
 
 def _vote_split(stat: NodeStat) -> str:
@@ -781,62 +726,13 @@ def _vote_split(stat: NodeStat) -> str:
     total = sum(hands for hands, _label in cast)
     parts = ", ".join(f"{hands} {label}" for hands, label in sorted(cast, key=lambda x: -x[0]))
     return (
-        f"Class votes: {_plural(stat.votes, 'vote')}, {_plural(total, 'hand')}: {parts}"
+        f"Class votes: {plural(stat.votes, 'vote')}, {plural(total, 'hand')}: {parts}"
         if stat.votes
         else ""
     )
 
 
 # -- text --
-
-_EIGHTHS = " ▏▎▍▌▋▊▉"
-
-
-def bar(share: float, width: int) -> str:
-    """A horizontal bar of block characters, to an eighth of a cell; a sliver when not 0."""
-    eighths = round(min(max(share, 0.0), 1.0) * width * 8)
-    if share > 0 and eighths == 0:
-        eighths = 1
-    full, part = divmod(eighths, 8)
-    return "█" * full + (_EIGHTHS[part] if part else "")
-
-
-def _cell(char: str) -> int:
-    if unicodedata.combining(char):
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-
-
-def cells(text: str) -> int:
-    """How many terminal columns `text` takes."""
-    return sum(_cell(char) for char in text)
-
-
-def fit(text: str, width: int) -> str:
-    """`text` cut to `width` columns with an ellipsis, then padded to exactly `width`."""
-    if cells(text) > width:
-        kept, used = [], 0
-        for char in text:
-            if used + _cell(char) > width - 1:
-                break
-            kept.append(char)
-            used += _cell(char)
-        text = "".join(kept) + "…"
-    return text + " " * (width - cells(text))
-
-
-def _fit_left(text: str, width: int) -> str:
-    """Like `fit`, but keeping the end: for file paths, whose names are at the end."""
-    if cells(text) <= width:
-        return text
-    kept: list[str] = []
-    used = 0
-    for char in reversed(text):
-        if used + _cell(char) > width - 1:
-            break
-        kept.append(char)
-        used += _cell(char)
-    return "…" + "".join(reversed(kept))
 
 
 class _Text:
@@ -968,11 +864,11 @@ def _text_story(out: _Text, part: StoryReport) -> None:
     if not part.paths:
         out.wrap("(no run has reached an ending yet)")
     else:
-        out.wrap(f"Among the {_plural(part.finished, 'finished run')}:")
+        out.wrap(f"Among the {plural(part.finished, 'finished run')}:")
     for rank, path in enumerate(part.paths, start=1):
         out.add()
         out.wrap(
-            f"{_plural(path.runs, 'run')} ({percent(path.share)}%) to {path.ending_title}",
+            f"{plural(path.runs, 'run')} ({percent(path.share)}%) to {path.ending_title}",
             0,
             f"{rank}. ",
         )
@@ -990,7 +886,7 @@ def _text_story(out: _Text, part: StoryReport) -> None:
     )
     for run in part.runs:
         vote = " (class vote)" if run.classroom else ""
-        source = _fit_left(clean(run.source), max(10, file_width - len(vote)))
+        source = fit_left(clean(run.source), max(10, file_width - len(vote)))
         out.add(
             f"{run.number:>{number_width}} {fit(clean(run.player), player_width)} "
             f"{run.decisions:>4} {fit(_status(run), status_width)} {source}{vote}"
@@ -1114,12 +1010,12 @@ def _md_story(part: StoryReport) -> list[str]:
         lines += ["", f"No run chose at: {md(', '.join(unreached))}."]
     lines += ["", "### Most common paths", ""]
     if part.paths:
-        lines.append(f"Among the {_plural(part.finished, 'finished run')}:")
+        lines.append(f"Among the {plural(part.finished, 'finished run')}:")
         lines.append("")
         for rank, path in enumerate(part.paths, start=1):
             steps = " → ".join(md(step.label) for step in path.steps) or "*no decision*"
             lines.append(
-                f"{rank}. **{_plural(path.runs, 'run')}** ({percent(path.share)}%) to "
+                f"{rank}. **{plural(path.runs, 'run')}** ({percent(path.share)}%) to "
                 f"*{md(path.ending_title)}*: {steps}"
             )
     else:
@@ -1378,13 +1274,13 @@ def _html_story(part: StoryReport) -> list[str]:
     out.append("<h3>Most common paths</h3>")
     if part.paths:
         out += [
-            f"<p>Among the {_plural(part.finished, 'finished run')}:</p>",
+            f"<p>Among the {plural(part.finished, 'finished run')}:</p>",
             '<ol class="paths">',
         ]
         for path in part.paths:
             steps = "".join(f"<li>{_e(step.label)}</li>" for step in path.steps)
             out.append(
-                f"<li><strong>{_plural(path.runs, 'run')}</strong> ({percent(path.share)}%) "
+                f"<li><strong>{plural(path.runs, 'run')}</strong> ({percent(path.share)}%) "
                 f"to <em>{_e(path.ending_title)}</em>"
                 + (f'<ol class="steps">{steps}</ol>' if steps else "")
                 + "</li>"

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from game.play.engine import Engine, EngineError, GameState, PathBreak
+from game.presentation import date_and_place, plural
 from game.saves.files import SaveFile, atomic_write
 from game.session import decisions, describe_change
 from game.story.compiled import Story
@@ -272,10 +273,6 @@ def paragraphs(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"\n[ \t]*\n", text) if part.strip()]
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def break_text(t: Transcript) -> str:
     """Why the record stops short, in one paragraph (for a broken run only)."""
     broken = t.broken
@@ -286,7 +283,7 @@ def break_text(t: Transcript) -> str:
         f"{broken.recorded} recorded no longer fits: {broken.reason}. "
     )
     text += (
-        f"This transcript shows the {_plural(fits, 'decision')} that still "
+        f"This transcript shows the {plural(fits, 'decision')} that still "
         f"{'fits' if fits == 1 else 'fit'}"
         if fits
         else "No decision of the run can be shown"
@@ -358,7 +355,7 @@ def to_markdown(t: Transcript) -> str:
             out += ["### What really happened", "", _md_block(ending.history), ""]
     else:
         out += ["## Unfinished", ""]
-        after = _plural(len(t.decisions), "decision")
+        after = plural(len(t.decisions), "decision")
         out += [f"The run has not ended: it stands at {_md(t.stands_at)}, after {after}.", ""]
     if t.dossier:
         out += ["## The final dossier", ""]
@@ -377,7 +374,7 @@ def _md_quotes(quotes: tuple[tuple[str, str], ...]) -> list[str]:
 
 def _md_decision(d: Decision) -> list[str]:
     out = [f"## {d.number}. {_md(d.scene)}", ""]
-    where = " · ".join(part for part in (d.date, d.place) if part)
+    where = date_and_place(d.date, d.place)
     if where:
         out += [f"*{_md(where)}*", ""]
     if d.viewpoint:
@@ -566,7 +563,7 @@ def to_html(t: Transcript) -> str:
             '<section class="ending">',
             f"<h2>Ending: {_esc(ending.title)}</h2>",
         ]
-        where = " · ".join(part for part in (ending.date, ending.place) if part)
+        where = date_and_place(ending.date, ending.place)
         if where or ending.tone:
             tone = f' <span class="tone">({_esc(ending.tone)})</span>' if ending.tone else ""
             out.append(f'<p class="where">{_esc(where)}{tone}</p>')
@@ -581,7 +578,7 @@ def to_html(t: Transcript) -> str:
             ]
         out.append("</section>")
     else:
-        after = _plural(len(t.decisions), "decision")
+        after = plural(len(t.decisions), "decision")
         out += [
             '<section class="unfinished">',
             "<h2>Unfinished</h2>",
@@ -615,7 +612,7 @@ def _html_decision(d: Decision) -> list[str]:
         f'<article class="decision" id="decision-{d.number}">',
         f'<h2><span class="number">{d.number}.</span>{_esc(d.scene)}</h2>',
     ]
-    where = " · ".join(part for part in (d.date, d.place) if part)
+    where = date_and_place(d.date, d.place)
     if where:
         out.append(f'<p class="where">{_esc(where)}</p>')
     if d.viewpoint:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, TextIO
 from game import __version__
 from game.cli import exitcodes
 from game.cli.commands import base, command_modules
+from game.presentation import plural
 from game.saves.errors import SaveError, SlotNameError
 from game.saves.locations import default_player, saves_folder
 from game.story.catalog import Catalog, UnknownStory
@@ -42,7 +43,6 @@ EXIT_BUG = exitcodes.BUG
 EPILOG = base.EPILOG
 _Parser = base.Parser
 _common = base.add_common
-plural = base.plural
 
 
 def build_parser() -> argparse.ArgumentParser:

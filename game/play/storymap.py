@@ -16,11 +16,11 @@ writer's map (`reveal_all`) shows everything, with conditions and odds.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from game.presentation import percent
 from game.story.compiled import Choice, Ending, Node, Outcome, Story
 
 Status = Literal["current", "visited", "known", "unknown"]
@@ -55,7 +55,7 @@ class Exit:
         if self.odds:
             parts.append(f"({self.odds})")
         if self.share is not None:
-            parts.append(f"({_percent(self.share)}% chose this)")
+            parts.append(f"({percent(self.share)}% chose this)")
         return " ".join(parts)
 
     def for_players(self) -> Exit:
@@ -142,11 +142,6 @@ def progress(
     return Progress(visited, len(story.nodes), len(found), len(story.endings))
 
 
-def _percent(share: float) -> int:
-    """A share from 0 to 1 as a whole percentage, halves rounded up (62.5 -> 63)."""
-    return math.floor(min(max(share, 0.0), 1.0) * 100 + 0.5)
-
-
 def _exits(
     node: Node, shown: Callable[[Node, Choice], bool]
 ) -> Iterator[tuple[Exit, str | Choice]]:
@@ -173,7 +168,7 @@ def _chance(outcomes: tuple[Outcome, ...], outcome: Outcome) -> Exit:
         total = sum(max(0, int(w)) for w in weights if isinstance(w, int))
         weight = outcome.weight.constant
         assert isinstance(weight, int)
-        odds = f"{_percent(max(0, weight) / total)}%" if total else "0%"
+        odds = f"{percent(max(0, weight) / total)}%" if total else "0%"
     else:
         odds = f"weight {outcome.weight.source}"
     return Exit("chance", "by chance", odds=odds)

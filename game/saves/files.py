@@ -380,33 +380,78 @@ class SaveFolder:
         return path
 
 
-def read_save(path: Path) -> SaveFile:
-    """Read one save file, or raise SaveError saying plainly what is wrong with it."""
+# What a file that is not a usable save is instead; the class report sorts skipped files by it.
+UNREADABLE = "unreadable"
+DAMAGED = "damaged"
+NOT_A_SAVE = "not-a-save"
+
+
+@dataclass(frozen=True)
+class NotASave:
+    """Why some bytes are not a save that can be used, worded for the player or the teacher."""
+
+    kind: str  # UNREADABLE, DAMAGED or NOT_A_SAVE
+    reason: str
+
+
+def too_large(size: int) -> str:
+    return f"{size:,} bytes: too large to be a save (at most {MAX_SAVE_BYTES:,})"
+
+
+def decode_save(raw: bytes) -> SaveFile | NotASave:
+    """A save from a file's bytes, or what the file is instead: the one save reader."""
+    if len(raw) > MAX_SAVE_BYTES:
+        return NotASave(NOT_A_SAVE, too_large(len(raw)))
+    if not raw.strip():
+        return NotASave(NOT_A_SAVE, "an empty file")
     try:
-        size = path.stat().st_size
-        if size > MAX_SAVE_BYTES:
-            raise SaveError(path, f"the file is {size} bytes, too large to be a save")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SaveError(path, "there is no such save") from None
-    except OSError as error:
-        raise SaveError(path, f"cannot read it: {error.strerror or error}") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise SaveError(path, "damaged: it is not text") from None
+        text = "\0"
+    if "\0" in text:
+        if SAVE_KIND.encode() in raw:
+            return NotASave(DAMAGED, "a damaged save: it is not text any more")
+        return NotASave(NOT_A_SAVE, "not a text file")
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise SaveError(path, f"damaged: {error}") from None
+        if SAVE_KIND in text:
+            return NotASave(DAMAGED, f"a damaged save, cut short or edited by hand ({error})")
+        return NotASave(NOT_A_SAVE, f"not a Divergence save (not valid TOML: {error})")
     except RecursionError:
-        raise SaveError(path, "damaged: nested too deeply") from None
-    if data.get("kind") != SAVE_KIND:
-        raise SaveError(path, "not a Divergence save")
+        return NotASave(NOT_A_SAVE, "not a Divergence save (nested too deeply)")
+    kind = data.get("kind")
+    if kind == PROFILE_KIND:
+        return NotASave(NOT_A_SAVE, "a player profile (the endings a player found), not a save")
+    if kind != SAVE_KIND:
+        if isinstance(data.get("story"), dict) or "node" in data or "ending" in data:
+            return NotASave(NOT_A_SAVE, "a story file, not a save")
+        return NotASave(NOT_A_SAVE, "not a Divergence save")
     version = data.get("format")
     if isinstance(version, int) and version > SAVE_FORMAT:
-        raise SaveError(path, "made by a newer version of Divergence; update the game to load it")
+        reason = "made by a newer version of Divergence; update the game to read it"
+        return NotASave(UNREADABLE, reason)
     try:
         return SaveFile.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "the file"
-        raise SaveError(path, f"damaged: '{where}': {first['msg'].lower()}") from None
+        return NotASave(DAMAGED, f"a damaged save: '{where}': {first['msg'].lower()}")
+
+
+def read_save(path: Path) -> SaveFile:
+    """Read one save file, or raise SaveError saying plainly what is wrong with it."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_SAVE_BYTES:
+            raise SaveError(path, too_large(size))
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_SAVE_BYTES + 1)  # a file that grew since is still capped
+    except FileNotFoundError:
+        raise SaveError(path, "there is no such save") from None
+    except OSError as error:
+        raise SaveError(path, f"cannot read it: {error.strerror or error}") from None
+    decoded = decode_save(raw)
+    if isinstance(decoded, NotASave):
+        raise SaveError(path, decoded.reason)
+    return decoded

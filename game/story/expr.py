@@ -27,6 +27,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, cast
 
+from game.presentation import did_you_mean
+
 Value = int | bool | str
 Vars = Mapping[str, Value]
 Visits = Mapping[str, int]
@@ -344,13 +346,6 @@ def _clip(value: int) -> int:
     return MAX_INT if value > MAX_INT else -MAX_INT if value < -MAX_INT else value
 
 
-def _similar(name: str, candidates: Mapping[str, object] | frozenset[str]) -> str:
-    import difflib  # only needed on the error path
-
-    close = difflib.get_close_matches(name, list(candidates), n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
 @dataclass(frozen=True)
 class Compiled:
     """A checked expression: its type, its evaluator and the names it reads."""
@@ -424,7 +419,7 @@ class _Checker:
                     node.column,
                 )
             raise ExprError(
-                f"unknown variable '{node.name}'{_similar(node.name, self.scope.variables)}",
+                f"unknown variable '{node.name}'{did_you_mean(node.name, self.scope.variables)}",
                 node.column,
             )
         self.reads.add(node.name)
@@ -438,7 +433,7 @@ class _Checker:
             place = node.args[0].name
             if place not in self.scope.places:
                 raise ExprError(
-                    f"unknown node or ending '{place}'{_similar(place, self.scope.places)}",
+                    f"unknown node or ending '{place}'{did_you_mean(place, self.scope.places)}",
                     node.args[0].column,
                 )
             self.places.add(place)
@@ -486,13 +481,13 @@ class _Checker:
         keys = self.scope.choices.get(place_arg.name)
         if keys is None:
             raise ExprError(
-                f"unknown node '{place_arg.name}'{_similar(place_arg.name, self.scope.choices)}",
+                f"unknown node '{place_arg.name}'{did_you_mean(place_arg.name, self.scope.choices)}",
                 place_arg.column,
             )
         if choice_arg.name not in keys:
             raise ExprError(
                 f"node '{place_arg.name}' has no choice '{choice_arg.name}'"
-                f"{_similar(choice_arg.name, keys)}",
+                f"{did_you_mean(choice_arg.name, keys)}",
                 choice_arg.column,
             )
         tag = f"{place_arg.name}/{choice_arg.name}"
@@ -760,7 +755,7 @@ def compile_effects(source: str, scope: Scope) -> list[Effect]:
         spec = scope.variables.get(target)
         if spec is None:
             raise ExprError(
-                f"unknown variable '{target}'{_similar(target, scope.variables)}",
+                f"unknown variable '{target}'{did_you_mean(target, scope.variables)}",
                 column + match.start(1),
             )
         if not value_source:

@@ -10,7 +10,7 @@ import difflib
 import hashlib
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from game.presentation import did_you_mean
 from game.story import format as fmt
 from game.story.compiled import (
     Choice,
@@ -510,7 +511,7 @@ class _Builder:
         if meta.start not in places:
             self.error(
                 meta_source.where(("story", "start")),
-                f"start node '{meta.start}' does not exist{_suggest(meta.start, places)}",
+                f"start node '{meta.start}' does not exist{did_you_mean(meta.start, places)}",
                 code="E004",
             )
         elif places[meta.start][0] != "node":
@@ -818,7 +819,7 @@ class _Builder:
             source,
             path,
             f"'goto' names '{target}', which is neither a node nor an ending"
-            f"{_suggest(target, self.place_kinds)}",
+            f"{did_you_mean(target, self.place_kinds)}",
             code="E007",
         )
         return False
@@ -1058,8 +1059,3 @@ def _type_of(value: int | bool | str) -> Type:
 def _expr_message(what: str, text: str, error: ExprError) -> str:
     shown = text if len(text) <= 60 else text[:57] + "..."
     return f"in {what} '{shown}': {error.message} (column {error.column + 1})"
-
-
-def _suggest(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""

@@ -28,6 +28,7 @@ from itertools import repeat
 from typing import Any
 
 from game.play.engine import Engine, EngineError, GameState
+from game.presentation import bar
 from game.story.compiled import Choice, Story
 from game.story.gcpause import gc_paused
 
@@ -323,7 +324,6 @@ def _report(
 # -- output ------------------------------------------------------------------------------
 
 BAR_WIDTH = 30
-_EIGHTHS = " ▏▎▍▌▋▊▉"
 _PATH_HEAD = 3  # a long failing path shows its first and last steps only
 _PATH_TAIL = 8
 _GROUPS_SHOWN = 10  # distinct failure reasons shown in full
@@ -339,13 +339,9 @@ def _percent(part: int, whole: int) -> str:
     return f"{value:5.1f}%"
 
 
-def bar(count: int, most: int, width: int = BAR_WIDTH) -> str:
-    """A bar of block characters, `width` cells for `most`, at least a sliver when not 0."""
-    if most <= 0 or count <= 0:
-        return ""
-    eighths = max(1, round(count * width * 8 / most))
-    full, rest = divmod(eighths, 8)
-    return "█" * full + (_EIGHTHS[rest] if rest else "")
+def count_bar(count: int, most: int, width: int = BAR_WIDTH) -> str:
+    """A bar `width` cells long for `most`, at least a sliver when not 0."""
+    return bar(count / most, width) if most > 0 and count > 0 else ""
 
 
 def replay_command(report: Report, failure: Failure, story_arg: str | None = None) -> str:
@@ -408,7 +404,7 @@ def format_report(report: Report, story_arg: str | None = None) -> str:
     count_width = len(f"{most:,}")
     for name, count in rows_end:
         add(
-            f"  {name:<{name_width}}  {bar(count, most):<{BAR_WIDTH}}  "
+            f"  {name:<{name_width}}  {count_bar(count, most):<{BAR_WIDTH}}  "
             f"{count:>{count_width},}  {_percent(count, report.runs)}"
         )
 

@@ -70,10 +70,6 @@ def add_command(
     return parser
 
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count:,} {word if count == 1 else (many or word + 's')}"
-
-
 def positive(text: str) -> int:
     """An argparse type: a whole number of at least 1."""
     try:

@@ -13,7 +13,8 @@ import json
 from typing import TYPE_CHECKING, Any, TextIO
 
 from game.cli import exitcodes
-from game.cli.commands.base import add_command, plural, positive
+from game.cli.commands.base import add_command, positive
+from game.presentation import plural
 
 if TYPE_CHECKING:
     from game.story.catalog import Catalog, Entry

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from game.cli import exitcodes
-from game.cli.commands.base import add_command, add_output, emit, playable_story, plural
+from game.cli.commands.base import add_command, add_output, emit, playable_story
+from game.presentation import plural
 
 if TYPE_CHECKING:
     from collections.abc import Callable
