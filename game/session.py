@@ -71,6 +71,29 @@ def describe_change(story: Story, change: Change) -> str:
     return f"{label}: {format_value(after)}"
 
 
+def dossier(story: Story, state: GameState) -> list[Reading]:
+    """The visible variables as every front shows them: `3/10`, with a fraction for a bar."""
+    readings = []
+    for name, variable in story.variables.items():
+        if not variable.visible:
+            continue
+        value = state.variables[name]
+        fraction = None
+        if (
+            variable.type == "int"
+            and variable.minimum is not None
+            and variable.maximum is not None
+            and variable.maximum > variable.minimum
+        ):
+            span = variable.maximum - variable.minimum
+            fraction = (int(value) - variable.minimum) / span
+        shown = format_value(value)
+        if variable.type == "int" and variable.maximum is not None:
+            shown = f"{shown}/{variable.maximum}"
+        readings.append(Reading(name, variable.label, shown, fraction))
+    return readings
+
+
 def decisions(story: Story, state: GameState) -> list[Decision]:
     """The decisions of a run, each beside the choice history made at the same scene."""
     found = []
@@ -156,25 +179,7 @@ class GameSession:
         return self.state.visits.get(self.state.node, 0) == 1
 
     def dossier(self) -> list[Reading]:
-        readings = []
-        for name, variable in self.story.variables.items():
-            if not variable.visible:
-                continue
-            value = self.state.variables[name]
-            fraction = None
-            if (
-                variable.type == "int"
-                and variable.minimum is not None
-                and variable.maximum is not None
-                and variable.maximum > variable.minimum
-            ):
-                span = variable.maximum - variable.minimum
-                fraction = (int(value) - variable.minimum) / span
-            shown = format_value(value)
-            if variable.type == "int" and variable.maximum is not None:
-                shown = f"{shown}/{variable.maximum}"
-            readings.append(Reading(name, variable.label, shown, fraction))
-        return readings
+        return dossier(self.story, self.state)
 
     def decisions(self) -> list[Decision]:
         return decisions(self.story, self.state)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 
 from game.cli.entry import EXIT_OK, EXIT_SAVE, EXIT_STORY, EXIT_USAGE, main
 from game.saves.files import SaveFolder, autosave_slot
@@ -21,12 +22,6 @@ ROOT = TESTS.parent
 
 def auto(player: str) -> str:
     return autosave_slot("crossroads", player)
-
-
-def run_cli(*args: str, stdin: str = "") -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(list(args), stdin=io.StringIO(stdin), stdout=out)
-    return code, out.getvalue()
 
 
 def test_plain_play_end_to_end_in_a_subprocess_with_saving_and_loading(tmp_path: Path) -> None:
@@ -60,7 +55,7 @@ def test_plain_play_end_to_end_in_a_subprocess_with_saving_and_loading(tmp_path:
     out = result.stdout
     assert "Saved as 'before the attack'" in out
     assert "Loaded 'before the attack'." in out
-    assert "Supply: 10 / 10" in out
+    assert "Supply: 10/10" in out  # as the dossier reads in the TUI and transcripts
     assert "1. 22 June 1941: Send trains" in out
     assert "=== THE END:" in out
     assert "Ending unlocked: 1 of 3." in out

@@ -27,9 +27,8 @@ from game.saves.files import (
     snapshot,
 )
 from game.saves.locations import default_player
-from game.session import decisions, describe_change
+from game.session import decisions, describe_change, dossier
 from game.story.compiled import Story
-from game.story.text import format_value
 from game.writer.reload import Reloaded, StoryWatcher, reload
 
 WIDTH = 78
@@ -285,18 +284,11 @@ class PlainGame:
             self.say(f"Endings found: {found} of {total}.")
 
     def status(self) -> None:
-        state = self.run.state
         self.say("Dossier:")
-        shown = False
-        for name, variable in self.story.variables.items():
-            if variable.visible:
-                value = state.variables[name]
-                bounds = ""
-                if variable.type == "int" and variable.maximum is not None:
-                    bounds = f" / {variable.maximum}"
-                self.say(f"  {variable.label}: {format_value(value)}{bounds}")
-                shown = True
-        if not shown:
+        readings = dossier(self.story, self.run.state)
+        for reading in readings:
+            self.say(f"  {reading.label}: {reading.value}")
+        if not readings:
             self.say("  (nothing is tracked in the open in this story)")
 
     def history(self) -> None:
