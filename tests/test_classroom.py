@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import pytest
-from textual.app import App
+from helpers import flat, notes, on, press, shown
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
@@ -81,34 +81,6 @@ def class_run(stories: Path, saves: Path, vote_seconds: int | None = None) -> Di
 
 def run(scenario: Scenario) -> None:
     asyncio.run(scenario())
-
-
-def on(app: App[Any], kind: type[S]) -> S:
-    screen = app.screen
-    assert isinstance(screen, kind), f"expected {kind.__name__}, on {type(screen).__name__}"
-    return screen
-
-
-def shown(app: App[Any]) -> str:
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-def notes(app: App[Any]) -> list[str]:
-    return [notification.message for notification in app._notifications]
-
-
-async def press(pilot: Pilot[Any], *keys: str) -> None:
-    """Press keys; a new screen is also left to mount (and a decision to be drawn)."""
-    before = pilot.app.screen
-    await pilot.press(*keys)
-    if pilot.app.screen is not before:
-        await pilot.pause()
-        await pilot.pause()
 
 
 async def until(pilot: Pilot[Any], done: Callable[[], bool], seconds: float = 5.0) -> None:

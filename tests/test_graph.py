@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import io
 import json
 import re
 import shutil
@@ -12,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 
-from game.cli.entry import EXIT_OK, EXIT_STORY, EXIT_USAGE, main
+from game.cli.entry import EXIT_OK, EXIT_STORY, EXIT_USAGE
 from game.story.catalog import Catalog
 from game.story.compiled import Story
 from game.story.loader import load_story
@@ -364,12 +364,6 @@ def test_shorten_cuts_long_text_at_a_word_and_flattens_line_breaks() -> None:
 
 
 # --- the command --------------------------------------------------------------------
-
-
-def run_cli(*args: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(list(args), stdin=io.StringIO(""), stdout=out)
-    return code, out.getvalue()
 
 
 def test_cli_writes_mermaid_by_default_and_dot_on_request(crossroads: Story) -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import press, shown
 from textual.app import App
-from textual.pilot import Pilot
 from textual.widgets import Static
 
 from game.play.storymap import LEGEND
@@ -100,19 +100,6 @@ def app_for(
 
 def run(scenario: Scenario) -> None:
     asyncio.run(scenario())
-
-
-def shown(app: App[Any]) -> str:
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
-
-
-async def press(pilot: Pilot[Any], *keys: str) -> None:
-    before = pilot.app.screen
-    await pilot.press(*keys)
-    if pilot.app.screen is not before:
-        await pilot.pause()
-        await pilot.pause()  # the map puts its cursor on the current place after a refresh
 
 
 def the_map(app: App[Any]) -> MapScreen:

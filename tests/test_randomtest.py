@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 
 from game.cli.commands import randomtest as command
-from game.cli.entry import main
 from game.story.catalog import Catalog
 from game.story.compiled import Story
 from game.story.loader import load_story
@@ -249,15 +249,6 @@ def line_of(text: str, needle: str) -> int:
 
 def untimed(report: Report) -> Report:
     return dataclasses.replace(report, elapsed=0.0, rate=0.0)
-
-
-def run_cli(*args: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(list(args), stdin=io.StringIO(""), stdout=out)
-    return code, out.getvalue()
-
-
-# -- the domain ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("avoid_used", [False, True])

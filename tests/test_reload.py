@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.app import App
+from helpers import flat, shown
 from textual.pilot import Pilot
 
 from game.cli.entry import main
@@ -265,13 +265,6 @@ def test_watch_is_an_option_of_play_only(capsys: pytest.CaptureFixture[str]) -> 
 SIZE = (100, 30)
 
 
-def shown(app: App[Any]) -> str:
-    strips = app.screen._compositor.render_strips()
-    return " ".join(
-        " ".join("".join(segment.text for segment in strip).split()) for strip in strips
-    )
-
-
 async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
     """Wait for `condition`, a tenth of a second at a time, for ten seconds at most."""
     for _ in range(100):
@@ -302,11 +295,11 @@ def test_the_play_screen_reloads_an_edited_story(
             banner = screen.query_one(StoryWatch)
             assert not banner.display
             await pilot.press("1")
-            assert "Cold water to the knees." in shown(app)
+            assert "Cold water to the knees." in flat(shown(app))
 
             # a good edit: the new text on screen, in the same place of the story
             write(river, STORY.replace("to the knees", "to the chest"))
-            await until(pilot, lambda: "Cold water to the chest." in shown(app), "the edit")
+            await until(pilot, lambda: "Cold water to the chest." in flat(shown(app)), "the edit")
             assert screen.session.state.node == "ford"
             assert screen.session.state.variables["nerve"] == 3
             messages = [n.message for n in app._notifications]
@@ -322,12 +315,12 @@ def test_the_play_screen_reloads_an_edited_story(
             text = str(banner.content)
             assert f"{river.name}:{line}:" in text and "[red]nowhere" in text  # not markup
             assert "last good version" in text
-            assert "Cold water to the chest." in shown(app)
+            assert "Cold water to the chest." in flat(shown(app))
 
             # fixed: the banner goes, the new text shows
             write(river, STORY.replace("to the knees", "to the hips"))
             await until(pilot, lambda: not banner.display, "the banner to go")
-            await until(pilot, lambda: "Cold water to the hips." in shown(app), "the fix")
+            await until(pilot, lambda: "Cold water to the hips." in flat(shown(app)), "the fix")
 
             # the choice on the path removed: the old version plays on until r
             write(
@@ -375,7 +368,9 @@ def test_an_edit_made_at_an_ending_is_picked_up_after_rewinding(
             write(river, STORY.replace("to the knees", "to the shoulders"))
             await pilot.pause(0.3)  # no watcher runs on the ending screen, and nothing breaks
             await pilot.press("r")
-            await until(pilot, lambda: "to the shoulders" in shown(app), "the edit after rewind")
+            await until(
+                pilot, lambda: "to the shoulders" in flat(shown(app)), "the edit after rewind"
+            )
             assert isinstance(app.screen, PlayScreen)
 
     asyncio.run(scenario())

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import run_cli as divergence
 
 from game.classroom import report as report_module
 from game.classroom.report import (
@@ -37,7 +38,7 @@ from game.classroom.report import (
     render_markdown,
     render_text,
 )
-from game.cli.entry import EXIT_OK, EXIT_SAVE, EXIT_STORY, EXIT_USAGE, main
+from game.cli.entry import EXIT_OK, EXIT_SAVE, EXIT_STORY, EXIT_USAGE
 from game.play.engine import Engine, GameState
 from game.play.vote import VoteRecord
 from game.presentation import cells
@@ -593,9 +594,7 @@ def test_the_csv_has_a_row_per_decision_and_one_for_a_run_without(
 
 
 def run_cli(*args: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(["report", *args], stdin=io.StringIO(), stdout=out)
-    return code, out.getvalue()
+    return divergence("report", *args)
 
 
 def test_the_command_reports_in_every_format_and_exits_0_despite_skips(

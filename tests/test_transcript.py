@@ -12,7 +12,6 @@ teacher settled):
 from __future__ import annotations
 
 import asyncio
-import io
 import re
 import shutil
 from datetime import UTC, datetime
@@ -21,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import run_cli
 from textual.app import App
 
 from game.classroom.transcript import build_transcript, to_html, to_markdown, transcript_paths
-from game.cli.entry import EXIT_OK, EXIT_SAVE, EXIT_STORY, EXIT_USAGE, main
+from game.cli.entry import EXIT_OK, EXIT_SAVE, EXIT_STORY, EXIT_USAGE
 from game.play.engine import Engine, EngineError, Step
 from game.play.vote import VoteRecord
 from game.saves.files import SaveFile, SaveFolder, autosave_slot, snapshot
@@ -499,12 +499,6 @@ def test_story_text_and_names_are_escaped_never_passed_through(tmp_path: Path) -
 
 
 # -- the command --
-
-
-def run_cli(*args: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(list(args), stdin=io.StringIO(""), stdout=out)
-    return code, out.getvalue()
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from helpers import flat, notes, on, press, shown
 from textual.app import App, SystemCommand
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
@@ -94,29 +95,6 @@ def run(scenario: Scenario) -> None:
     asyncio.run(scenario())
 
 
-def on(app: App[Any], kind: type[S]) -> S:
-    """The screen on top, which must be a `kind`."""
-    screen = app.screen
-    assert isinstance(screen, kind), f"expected {kind.__name__}, on {type(screen).__name__}"
-    return screen
-
-
-def shown(app: App[Any]) -> str:
-    """The text of the screen on top as the player sees it, line by line."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
-
-
-def flat(text: str) -> str:
-    """Text with its line breaks and runs of spaces folded, to find phrases that wrap."""
-    return " ".join(text.split())
-
-
-def notes(app: App[Any]) -> list[str]:
-    """The messages of the notifications raised so far."""
-    return [notification.message for notification in app._notifications]
-
-
 def commands_on(app: DivergenceApp, screen: Screen[Any]) -> dict[str, SystemCommand]:
     """The command palette's system commands on `screen`, by title."""
     return {command.title: command for command in app.get_system_commands(screen)}
@@ -124,14 +102,6 @@ def commands_on(app: DivergenceApp, screen: Screen[Any]) -> dict[str, SystemComm
 
 def text_of(static: Static) -> str:
     return str(static.content)
-
-
-async def press(pilot: Pilot[Any], *keys: str) -> None:
-    """Press keys; Pilot waits until each is handled. A new screen is also left to mount."""
-    before = pilot.app.screen
-    await pilot.press(*keys)
-    if pilot.app.screen is not before:
-        await pilot.pause()
 
 
 async def pick(pilot: Pilot[Any], menu: OptionList, option_id: str) -> None:
