@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from game.play.engine import Change, Engine, GameState, Option, Playthrough
+from game.play.replay import Replay
 from game.play.vote import VoteRecord, records_up_to
 from game.saves.errors import SaveError, SlotNameError
 from game.saves.files import (
-    Resumed,
     SaveFile,
     SaveFolder,
     autosave_slot,
@@ -133,7 +133,7 @@ class GameSession:
     @classmethod
     def from_save(
         cls, story: Story, folder: SaveFolder, player: str, save: SaveFile
-    ) -> tuple[GameSession, Resumed]:
+    ) -> tuple[GameSession, Replay]:
         """A session resumed from a save; the caller decides what to do if it no longer fits."""
         session = cls(story, folder, save.player or player, save.seed)
         resumed = resume(story, save, session.engine)

@@ -205,7 +205,7 @@ def test_loading_a_save_whose_story_changed_offers_the_last_fitting_point(tmp_pa
     )
     assert code == EXIT_OK
     assert "decision 2 no longer fits" in out
-    assert "Resumed from decision 1." in out
+    assert "Replay from decision 1." in out
     assert "1. 22 June 1941: Send trains" in out
 
 

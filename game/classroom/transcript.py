@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from game.play.engine import Engine, EngineError, GameState, PathBreak
+from game.play.engine import Engine, GameState
+from game.play.replay import replay
 from game.presentation import date_and_place, plural
 from game.saves.files import SaveFile, atomic_write
 from game.session import decisions, describe_change
@@ -159,14 +160,14 @@ def build_transcript(story: Story, save: SaveFile) -> Transcript:
     engine = Engine(story)
     broken: Break | None = None
     recorded_ending = save.node_title if save.ending else ""
-    try:
-        states = engine.replay(save.seed, save.steps())
-    except PathBreak as error:
-        states = error.states
-        broken = Break(error.index + 1, error.reason, len(save.path), recorded_ending)
-    except EngineError as error:  # the story cannot even start with this seed
-        states = []
-        broken = Break(1, f"the story cannot start: {error}", len(save.path), recorded_ending)
+    replayed = replay(engine, save.seed, save.steps())
+    states = replayed.states
+    if not replayed.fits:
+        reason = (
+            replayed.reason if replayed.started else f"the story cannot start: {replayed.reason}"
+        )
+        decision = (replayed.broken_at or 0) + 1
+        broken = Break(decision, reason, len(save.path), recorded_ending)
     votes = {record.step: record for record in save.vote_records()}
     found: list[Decision] = []
     if states:

@@ -416,7 +416,7 @@ class PlainGame:
         self.say()
         if answer.startswith("y"):
             self.adopt(resumed.states, save)
-            self.say(f"Resumed from {point}.")
+            self.say(f"Replay from {point}.")
             return True
         self.say("Not loaded." if not at_start else "Starting a new game instead.")
         return at_start

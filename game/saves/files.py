@@ -24,7 +24,8 @@ from typing import Any, Literal
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from game.play.engine import Engine, EngineError, GameState, PathBreak, Step
+from game.play.engine import Engine, GameState, Step
+from game.play.replay import Replay, replay
 from game.play.vote import VoteRecord
 from game.saves.errors import SaveError, SlotNameError
 from game.story.compiled import Story
@@ -212,33 +213,20 @@ def snapshot(
     )
 
 
-@dataclass(frozen=True)
-class Resumed:
-    """A save replayed against the current story."""
-
-    states: list[GameState]
-    broken_at: int | None = None  # index of the first step that no longer fits
-    reason: str = ""
-    changed: bool = False  # the story's files differ from when the save was made
-
-    @property
-    def fits(self) -> bool:
-        return self.broken_at is None
-
-
-def resume(story: Story, save: SaveFile, engine: Engine | None = None) -> Resumed:
+def resume(story: Story, save: SaveFile, engine: Engine | None = None) -> Replay:
     """Replay a save's path on `story`. If the path breaks, keep the part that still fits."""
     if save.story != story.id:
         raise SaveError("", f"this save belongs to the story '{save.story}', not '{story.id}'")
-    engine = engine or Engine(story)
-    changed = save.fingerprint != story.fingerprint
-    try:
-        states = engine.replay(save.seed, save.steps())
-    except PathBreak as broken:
-        return Resumed(broken.states, broken.index, broken.reason, changed)
-    except EngineError as error:  # the story cannot even start with this save's seed
-        raise SaveError("", f"the story cannot be replayed from this save: {error}") from None
-    return Resumed(states, None, "", changed)
+    replayed = replay(
+        engine or Engine(story),
+        save.seed,
+        save.steps(),
+        changed=save.fingerprint != story.fingerprint,
+    )
+    if not replayed.started:
+        reason = f"the story cannot be replayed from this save: {replayed.reason}"
+        raise SaveError("", reason)
+    return replayed
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from game.play.engine import Engine, EngineError, GameState, PathBreak, Step
+from game.play.engine import Engine, GameState, Step
+from game.play.replay import Replay, replay
 from game.story.compiled import Story
 from game.story.loader import load_story, story_files
 from game.story.problems import StoryError
@@ -83,19 +84,29 @@ class Reloaded:
     changed: tuple[str, ...] = ()  # the files that changed, as the watcher named them
     story: Story | None = None  # the new version, when it loaded
     engine: Engine | None = None
-    states: list[GameState] = field(default_factory=list)  # all of them, or those that fit
+    replayed: Replay = field(default_factory=lambda: Replay([]))  # the path on the new version
     problems: tuple[str, ...] = ()  # why the new version does not load, `file:line: message`
-    broken_at: int | None = None  # the index of the first decision that no longer fits
-    reason: str = ""  # why it no longer fits
+
+    @property
+    def states(self) -> list[GameState]:
+        return self.replayed.states
+
+    @property
+    def broken_at(self) -> int | None:
+        return self.replayed.broken_at
+
+    @property
+    def reason(self) -> str:
+        return self.replayed.reason
 
     @property
     def ok(self) -> bool:
-        return self.story is not None and not self.problems and self.broken_at is None
+        return self.story is not None and not self.problems and self.replayed.fits
 
     @property
     def fitting(self) -> int:
         """How many decisions of the path still fit the new version."""
-        return max(len(self.states) - 1, 0)
+        return self.replayed.fitting
 
     def summary(self) -> str:
         """One plain line saying what happened, for a notification or plain mode."""
@@ -126,12 +137,8 @@ def reload(
     except StoryError as error:
         return Reloaded(seed, steps, files, problems=tuple(str(p) for p in error.problems))
     engine = Engine(story)
-    try:
-        states = engine.replay(seed, steps)
-    except PathBreak as broken:
-        return Reloaded(
-            seed, steps, files, story, engine, broken.states, (), broken.index, broken.reason
-        )
-    except EngineError as error:  # not even the start can be reached with this seed
-        return Reloaded(seed, steps, files, problems=(f"{path}: the story cannot start: {error}",))
-    return Reloaded(seed, steps, files, story, engine, states)
+    replayed = replay(engine, seed, steps, changed=True)
+    if not replayed.started:  # not even the start can be reached with this seed
+        cannot = f"{path}: the story cannot start: {replayed.reason}"
+        return Reloaded(seed, steps, files, problems=(cannot,))
+    return Reloaded(seed, steps, files, story, engine, replayed)
