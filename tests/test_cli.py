@@ -381,3 +381,16 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(
     err = capsys.readouterr().err
     assert "unexpected error (RuntimeError: the printer is on fire)" in err
     assert "DIVERGENCE_DEBUG=1" in err
+
+
+def test_the_readme_lists_the_exit_codes_as_the_command_does() -> None:
+    from game.cli.exitcodes import MEANINGS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    table = readme.split("### Exit codes", 1)[1].split("\n\n", 2)[1]
+    rows = [line.strip("|").split("|") for line in table.splitlines()[2:]]
+    assert {int(code): meaning.strip() for code, meaning in rows} == MEANINGS
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "writing.md").read_text()
+    table = guide.split("### Exit status", 1)[1].split("### ", 1)[0]
+    listed = [line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| ")]
+    assert [int(code) for code in listed[2:]] == list(MEANINGS)  # the guide says more, of the same

@@ -1,12 +1,6 @@
 """The `divergence` command line.
 
-Exit codes (also in `divergence --help`):
-  0  success: the story ended, the input ended, or the player quit
-  1  a story has errors (`check` found problems, or the story to play failed to load)
-  2  the command line was wrong (unknown option, unknown story, bad value)
-  3  a save could not be loaded or written
-  70  an unexpected internal error (a bug; DIVERGENCE_DEBUG=1 shows the traceback)
-  130  interrupted with Ctrl-C (the game is saved first)
+Its exit codes, and their one wording, are in `game.cli.exitcodes`.
 """
 
 from __future__ import annotations
@@ -109,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     play.add_argument(
         "--vote-seconds",
-        type=_vote_seconds,
+        type=base.bounded_int(1, 3600, "seconds"),
         default=None,
         metavar="N",
         help="with --classroom: each vote closes by itself after N seconds (default: no limit)",
@@ -119,17 +113,6 @@ def build_parser() -> argparse.ArgumentParser:
     for module in command_modules():
         module.register(commands)
     return parser
-
-
-def _vote_seconds(text: str) -> int:
-    """--vote-seconds: a whole number of seconds, 1 to 3600."""
-    try:
-        seconds = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number of seconds: '{text}'") from None
-    if not 1 <= seconds <= 3600:
-        raise argparse.ArgumentTypeError("must be between 1 and 3600 seconds")
-    return seconds
 
 
 def _tolerant_streams() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -13,19 +14,14 @@ if TYPE_CHECKING:
     from game.story.catalog import Catalog
     from game.story.compiled import Story
 
-EPILOG = """\
-exit codes:
-  0    success: the story ended, the input ended, or the player quit
-  1    a story has errors (check found problems, or the story failed to load)
-  2    the command line was wrong (unknown option, unknown story, bad value)
-  3    a save could not be loaded or written
-  70   an unexpected internal error: a bug (DIVERGENCE_DEBUG=1 shows where)
-  130  interrupted with Ctrl-C (the game is saved first)
-
+EPILOG = (
+    exitcodes.help_text()
+    + """
 Saves go to ./saves when run from a checkout, otherwise to the user's data
 folder (e.g. ~/.local/share/divergence/saves); --saves DIR or the
 DIVERGENCE_SAVES environment variable choose another folder.
 """
+)
 
 
 class Parser(argparse.ArgumentParser):
@@ -70,26 +66,28 @@ def add_command(
     return parser
 
 
-def positive(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
+def bounded_int(low: int, high: int | None = None, unit: str = "") -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high` (no upper bound if None)."""
+    what = f" {unit}" if unit else ""
+
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number{what}") from None
+        if high is None and value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}{what}, not {value}")
+        if high is not None and not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be between {low} and {high:,}{what}, not {value}"
+            )
+        return value
+
+    return convert
 
 
-def seed(text: str) -> int:
-    """An argparse type: a seed between 0 and 2**63 - 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError("must be between 0 and 2**63 - 1")
-    return value
+positive = bounded_int(1)
+seed = bounded_int(0, 2**63 - 1)
 
 
 def add_output(parser: argparse.ArgumentParser) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from game.cli import exitcodes
-from game.cli.commands.base import add_command
+from game.cli.commands.base import add_command, bounded_int
 from game.saves.locations import saves_folder
 
 if TYPE_CHECKING:
@@ -20,15 +20,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
 
-def port(text: str) -> int:
-    """An argparse type: a TCP port, 1 to 65535, or 0 for any free one."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError("must be between 1 and 65535 (or 0 for any free port)")
-    return value
+port = bounded_int(0, 65535)  # 0: any free port
 
 
 def register(commands: Any) -> None:
