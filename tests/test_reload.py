@@ -32,7 +32,7 @@ from game.ui.app import DivergenceApp
 from game.ui.ending import EndingScreen
 from game.ui.play import PlayScreen
 from game.ui.watch import StoryWatch
-from game.writer.reload import StoryWatcher, reload
+from game.writer.reload import LiveReload, StoryWatcher, reload
 
 STORY = """\
 [story]
@@ -187,6 +187,26 @@ def test_an_edit_that_removes_the_choice_on_the_path_reports_the_break(river: Pa
     assert [state.node for state in result.states] == ["bank"]
     assert result.fitting == 0
     assert "at decision 1" in result.summary()
+
+
+def test_live_reload_offers_a_break_until_the_path_moves_on(river: Path) -> None:
+    live = LiveReload(StoryWatcher(river))
+    path = [CROSS, Step("ford", "far_side")]
+    assert not live.due(path)  # nothing changed, nothing pending
+    write(
+        river,
+        STORY.replace(
+            '[[node.choice]]\nlabel = "Cross it"\ngoto = "ford"\neffects = "nerve += 1"\n\n', ""
+        ),
+    )
+    assert live.due(path) and live.unapplied
+    live.settle(live.reload(river, SEED, path))
+    assert live.pending is not None and live.pending.broken_at == 0
+    assert not live.due(path)  # the same path breaks the same way: no point reloading
+    assert live.due(path[:0])  # gone back before the break: it may fit now
+    restart = live.refit()
+    assert restart is not None and restart.fitting == 0
+    assert live.pending is None and not live.unapplied and live.refit() is None
 
 
 def test_a_session_adopts_the_new_version_and_autosaves_it(river: Path, tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ from game.saves.files import (
 from game.saves.locations import default_player
 from game.session import decisions, describe_change, dossier
 from game.story.compiled import Story
-from game.writer.reload import Reloaded, StoryWatcher, reload
+from game.writer.reload import LiveReload, StoryWatcher, fit_point
 
 WIDTH = 78
 
@@ -85,9 +85,7 @@ class PlainGame:
         # Autosave only once something happened this session (a decision or a load), so that
         # opening a story and leaving at once never clobbers an earlier autosave.
         self.touched = False
-        self.watcher = StoryWatcher(self.story.root) if self.watch else None
-        self.pending: Reloaded | None = None  # a path break, offering `refit`
-        self.unapplied: set[str] = set()  # files changed since the last version adopted
+        self.live = LiveReload(StoryWatcher(self.story.root)) if self.watch else None
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -114,7 +112,7 @@ class PlainGame:
         while True:
             if self.run.state.over:
                 return exitcodes.OK if self.autosave() else exitcodes.SAVE
-            if self.watcher is not None and self.look_for_edits():
+            if self.live is not None and self.look_for_edits():
                 continue  # the edited version may have led to an ending
             self.out.write("> ")
             self.out.flush()
@@ -151,9 +149,9 @@ class PlainGame:
             return False
         elif word == "help" or word == "?":
             self.say(HELP)
-            if self.watcher is not None:
+            if self.live is not None:
                 self.say(WATCH_HELP)
-        elif word == "refit" and self.watcher is not None:
+        elif word == "refit" and self.live is not None:
             self.refit()
         elif word == "save":
             self.save(rest)
@@ -431,13 +429,12 @@ class PlainGame:
     def look_for_edits(self) -> bool:
         """Reload the story if its files changed, or if the path moved on after a path
         break (it may fit the edited version now); True when the scene was shown anew."""
-        assert self.watcher is not None
+        assert self.live is not None
         state = self.run.state
-        if self.watcher.changed():
-            self.unapplied.update(self.watcher.changes)
-        elif self.pending is None or self.pending.path == state.path:
+        if not self.live.due(state.path):
             return False
-        result = reload(self.story.root, state.seed, state.path, sorted(self.unapplied))
+        result = self.live.reload(self.story.root, state.seed, state.path)
+        self.live.settle(result)
         if result.ok:
             assert result.story is not None
             self.adopt_revised(result.story, result.states, result.engine)
@@ -447,28 +444,22 @@ class PlainGame:
             return True
         self.say(result.summary())
         if result.problems:
-            self.pending = None
             for problem in result.problems:
                 self.say(f"  {problem}")
         else:
-            self.pending = result
             self.say(
-                f"Type 'refit' to restart the edited version from {self.fit_point(result)}, "
+                f"Type 'refit' to restart the edited version from {fit_point(result.fitting)}, "
                 "the last point that still fits, or 'undo' to go back before it."
             )
         return False
 
-    @staticmethod
-    def fit_point(result: Reloaded) -> str:
-        return f"decision {result.fitting}" if result.fitting else "the start"
-
     def refit(self) -> None:
-        result = self.pending
+        result = self.live.refit() if self.live is not None else None
         if result is None or result.story is None:
             self.say("Nothing to refit: the story plays its latest good version.")
             return
         self.adopt_revised(result.story, result.states, result.engine)
-        self.say(f"Restarted the edited story from {self.fit_point(result)}.")
+        self.say(f"Restarted the edited story from {fit_point(result.fitting)}.")
         self.say()
         self.show()
 
@@ -478,7 +469,7 @@ class PlainGame:
         self.story = story
         self.engine = engine or Engine(story)
         self.run = Playthrough(self.engine, list(states))
-        self.pending = None
-        self.unapplied.clear()
+        if self.live is not None:
+            self.live.adopted()
         if self.touched:
             self.autosave()

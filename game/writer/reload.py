@@ -142,3 +142,52 @@ def reload(
         cannot = f"{path}: the story cannot start: {replayed.reason}"
         return Reloaded(seed, steps, files, problems=(cannot,))
     return Reloaded(seed, steps, files, story, engine, replayed)
+
+
+def fit_point(fitting: int) -> str:
+    """Where a restart after a path break begins, in words."""
+    return f"decision {fitting}" if fitting else "the start"
+
+
+class LiveReload:
+    """Live reload over one run, for every front: which changed files are not yet applied,
+    the path break on offer for a restart, and when to reload again."""
+
+    def __init__(self, watcher: StoryWatcher) -> None:
+        self.watcher = watcher
+        self.pending: Reloaded | None = None  # a path break, offering a restart where it fits
+        self.unapplied: set[str] = set()  # files changed since the last version adopted
+
+    def due(self, path: Sequence[Step]) -> bool:
+        """Whether to reload now: the files changed, or, after a path break, the player has
+        gone back or elsewhere since, so that the path now taken may fit the edited version."""
+        if self.watcher.changed():
+            self.unapplied.update(self.watcher.changes)
+            return True
+        return self.pending is not None and self.pending.path != tuple(path)
+
+    def reload(self, root: str | Path, seed: int, path: Sequence[Step]) -> Reloaded:
+        """Reload and replay (safe in a worker thread: it changes nothing here)."""
+        return reload(root, seed, path, sorted(self.unapplied))
+
+    def settle(self, result: Reloaded) -> None:
+        """Take in what a reload came to; a result that fits is the front's to adopt."""
+        if result.ok or result.problems:
+            self.pending = None
+        else:
+            self.pending = result
+        if result.ok:
+            self.unapplied.clear()
+
+    def refit(self) -> Reloaded | None:
+        """The path break on offer, to restart the edited version from; None if there is none."""
+        result = self.pending
+        if result is None or result.story is None:
+            return None
+        self.adopted()
+        return result
+
+    def adopted(self) -> None:
+        """A new version is in play: nothing is pending or unapplied any more."""
+        self.pending = None
+        self.unapplied.clear()
