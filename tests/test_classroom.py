@@ -451,7 +451,7 @@ class FakeApp:
 def test_the_cli_flag_starts_a_class_run_with_its_countdown(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(game.cli.entry, "_interactive", lambda stdin, stdout: True)
+    monkeypatch.setattr("game.cli.commands.play.interactive", lambda stdin, stdout: True)
     monkeypatch.setattr("game.ui.app.DivergenceApp", FakeApp)
     argv = ["play", str(SPECIAL_TRAIN), "--saves", str(tmp_path), "--player", PLAYER]
     assert game.cli.entry.main([*argv, "--classroom", "--vote-seconds", "45"]) == 0

@@ -370,13 +370,13 @@ def test_a_story_whose_routes_loop_at_the_start_is_reported(tmp_path: Path) -> N
 def test_an_unexpected_error_is_one_line_not_a_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import game.cli.entry
+    from game.cli.commands import stories
 
     def broken(*args: object) -> int:
         raise RuntimeError("the printer is on fire")
 
     monkeypatch.delenv("DIVERGENCE_DEBUG", raising=False)
-    monkeypatch.setattr(game.cli.entry, "cmd_stories", broken)
+    monkeypatch.setattr(stories, "run", broken)
     assert main(["stories"], io.StringIO(), io.StringIO()) == 70
     err = capsys.readouterr().err
     assert "unexpected error (RuntimeError: the printer is on fire)" in err
