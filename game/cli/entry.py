@@ -75,10 +75,11 @@ def main(
         return EXIT_USAGE
     catalog = Catalog(Path(folder) for folder in args.stories)
     commands = {module.NAME: module for module in command_modules()}
+    context = base.Context(catalog, stdin, stdout, sys.stderr)
     try:
         if args.command in commands:
-            return int(commands[args.command].run(catalog, args, stdin, stdout))
-        return cmd_menu(catalog, args, stdin, stdout)
+            return int(commands[args.command].run(context, args))
+        return cmd_menu(context, args)
     except KeyboardInterrupt:
         stdout.write("\nInterrupted.\n")
         return EXIT_INTERRUPTED
@@ -118,8 +119,9 @@ def _end_with_server(app: DivergenceApp) -> None:
     threading.Thread(target=watch, name="end-with-server", daemon=True).start()
 
 
-def cmd_menu(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+def cmd_menu(context: base.Context, args: argparse.Namespace) -> int:
     """No command given: the game's title screen, or a numbered list when there is no terminal."""
+    catalog, stdin, stdout = context.catalog, context.stdin, context.stdout
     browser = bool(getattr(args, "browser_session", False))
     if browser or play.interactive(stdin, stdout):
         from game.ui.app import DivergenceApp
@@ -150,7 +152,7 @@ def cmd_menu(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: 
     args.resume = False
     args.plain = True
     args.watch = False
-    return play.run(catalog, args, stdin, stdout)
+    return play.run(context, args)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,8 +2,9 @@
 
 Every module here other than `base` is a command: it has `NAME`, `ORDER` (its
 place in `divergence --help`), `register(commands)`, which adds its subparser,
-and `run(catalog, args, stdin, stdout) -> int`. `game.cli.entry` finds them by
-listing this package, so a new command is a new file. A module must import
+and `run(context, args) -> int`, its `base.Context` holding the catalog and the three
+standard streams. `game.cli.entry` finds them by listing this package, so a new command
+is a new file. A module must import
 nothing heavy at the top: the title screen is drawn by the same process.
 """
 

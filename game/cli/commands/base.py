@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -22,6 +23,16 @@ folder (e.g. ~/.local/share/divergence/saves); --saves DIR or the
 DIVERGENCE_SAVES environment variable choose another folder.
 """
 )
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every command runs with: the stories found and the three standard streams."""
+
+    catalog: Catalog
+    stdin: TextIO
+    stdout: TextIO
+    stderr: TextIO
 
 
 class Parser(argparse.ArgumentParser):
@@ -96,10 +107,10 @@ def add_output(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def emit(text: str, output: str | None, out: TextIO, what: str) -> int:
+def emit(context: Context, text: str, output: str | None, what: str) -> int:
     """Print `text`, or write it atomically to `output` and say so; the exit code."""
     if output is None:
-        out.write(text)
+        context.stdout.write(text)
         return exitcodes.OK
     from game.saves.files import atomic_write
 
@@ -107,18 +118,18 @@ def emit(text: str, output: str | None, out: TextIO, what: str) -> int:
     try:
         atomic_write(target, text)
     except OSError as error:
-        sys.stderr.write(f"divergence: cannot write {target}: {error.strerror or error}\n")
+        context.stderr.write(f"divergence: cannot write {target}: {error.strerror or error}\n")
         return exitcodes.USAGE
-    out.write(f"Wrote {what} to {target}\n")
+    context.stdout.write(f"Wrote {what} to {target}\n")
     return exitcodes.OK
 
 
-def playable_story(catalog: Catalog, name: str, purpose: str) -> Story | None:
+def playable_story(context: Context, name: str, purpose: str) -> Story | None:
     """The story called `name`, or None after its errors went to stderr."""
-    entry = catalog.find(name)
+    entry = context.catalog.find(name)
     if entry.error is not None or entry.story is None:
-        sys.stderr.write(f"The story '{entry.id}' cannot be {purpose} because it has errors:\n")
+        context.stderr.write(f"The story '{entry.id}' cannot be {purpose} because it has errors:\n")
         if entry.error is not None:
-            sys.stderr.write(entry.error.report() + "\n")
+            context.stderr.write(entry.error.report() + "\n")
         return None
     return entry.story

@@ -13,11 +13,11 @@ import json
 from typing import TYPE_CHECKING, Any, TextIO
 
 from game.cli import exitcodes
-from game.cli.commands.base import add_command, positive
+from game.cli.commands.base import Context, add_command, positive
 from game.presentation import plural
 
 if TYPE_CHECKING:
-    from game.story.catalog import Catalog, Entry
+    from game.story.catalog import Entry
     from game.story.problems import Problem
 
 NAME = "check"
@@ -55,9 +55,10 @@ def register(commands: Any) -> None:
     )
 
 
-def run(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+def run(context: Context, args: argparse.Namespace) -> int:
     from game.check.analysis import DEFAULT_MAX_STATES, Analysis, analyse
 
+    catalog, out = context.catalog, context.stdout
     names: list[str] = args.story
     entries = [catalog.find(name) for name in names] if names else catalog.entries()
     max_states: int = args.max_states or DEFAULT_MAX_STATES

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from game.cli import exitcodes
-from game.cli.commands.base import add_command, add_output, emit, playable_story
+from game.cli.commands.base import Context, add_command, add_output, emit, playable_story
 
 if TYPE_CHECKING:
-    from game.story.catalog import Catalog
+    pass
 
 NAME = "graph"
 ORDER = 30
@@ -38,11 +38,11 @@ def register(commands: Any) -> None:
     add_output(parser)
 
 
-def run(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+def run(context: Context, args: argparse.Namespace) -> int:
     from game.writer.graph import to_dot, to_mermaid
 
-    story = playable_story(catalog, args.story, "drawn")
+    story = playable_story(context, args.story, "drawn")
     if story is None:
         return exitcodes.STORY
     text = to_dot(story) if args.format == "dot" else to_mermaid(story)
-    return emit(text, args.output, out, f"the {args.format} graph of '{story.id}'")
+    return emit(context, text, args.output, f"the {args.format} graph of '{story.id}'")

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from game.cli import exitcodes
-from game.cli.commands.base import add_command
+from game.cli.commands.base import Context, add_command
 
 if TYPE_CHECKING:
-    from game.story.catalog import Catalog
+    pass
 
 NAME = "new"
 ORDER = 50
@@ -34,15 +33,16 @@ def register(commands: Any) -> None:
     )
 
 
-def run(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+def run(context: Context, args: argparse.Namespace) -> int:
     from game.story.locations import bundled_stories
     from game.writer.scaffold import ScaffoldError, create_story
 
+    out = context.stdout
     parent = Path(args.dir).expanduser() if args.dir else bundled_stories()
     try:
         folder = create_story(args.story_id, parent)
     except ScaffoldError as error:
-        sys.stderr.write(f"divergence: {error}\n")
+        context.stderr.write(f"divergence: {error}\n")
         return exitcodes.USAGE
     out.write(f"Created {folder}\n\nNext:\n")
     out.write(f"  divergence check {folder}\n")

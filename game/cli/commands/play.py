@@ -9,14 +9,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from game.cli.commands.base import EPILOG, add_common, bounded_int, playable_story
+from game.cli.commands.base import EPILOG, Context, add_common, bounded_int, playable_story
 from game.cli.exitcodes import INTERRUPTED, OK, SAVE, STORY, USAGE
 from game.saves.errors import SaveError, SlotNameError
 from game.saves.locations import default_player, saves_folder
 
 if TYPE_CHECKING:  # the saves need pydantic; the title screen is drawn before they are read
     from game.saves.files import SaveFile, SaveFolder
-    from game.story.catalog import Catalog
     from game.story.compiled import Story
 
 NAME = "play"
@@ -74,7 +73,7 @@ def register(commands: Any) -> None:
 
 
 def _save_to_resume(
-    args: argparse.Namespace, folder: SaveFolder, story: Story, player: str, out: TextIO
+    context: Context, args: argparse.Namespace, folder: SaveFolder, story: Story, player: str
 ) -> tuple[SaveFile | None, str, int]:
     """The save named by --load or --continue: (save, label, exit code if it cannot be read)."""
     from game.saves.files import autosave_slot, read_save
@@ -85,9 +84,11 @@ def _save_to_resume(
             return folder.read(slot), f"the autosave '{slot}'", OK
         except SaveError as error:
             if not folder.slot_path(slot).exists():
-                out.write(f"No autosave of '{story.id}' for {player} yet; starting a new game.\n")
+                context.stdout.write(
+                    f"No autosave of '{story.id}' for {player} yet; starting a new game.\n"
+                )
                 return None, "", OK
-            sys.stderr.write(f"divergence: cannot continue: {error}\n")
+            context.stderr.write(f"divergence: cannot continue: {error}\n")
             return None, "", SAVE
     if args.load is None:
         return None, "", OK
@@ -97,33 +98,36 @@ def _save_to_resume(
             return read_save(Path(name)), f"'{name}'", OK
         return folder.read(name), f"'{name}'", OK
     except (SaveError, SlotNameError) as error:
-        sys.stderr.write(f"divergence: cannot load '{name}': {getattr(error, 'reason', error)}\n")
+        context.stderr.write(
+            f"divergence: cannot load '{name}': {getattr(error, 'reason', error)}\n"
+        )
         return None, "", SAVE
 
 
-def run(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+def run(context: Context, args: argparse.Namespace) -> int:
     from game.cli.plain import PlainGame
     from game.saves.files import SaveEntry, SaveFolder
 
+    catalog, stdin, stdout = context.catalog, context.stdin, context.stdout
     classroom = getattr(args, "classroom", False)
     vote_seconds = getattr(args, "vote_seconds", None)
     if vote_seconds is not None and not classroom:
-        sys.stderr.write("divergence: --vote-seconds is for a class vote: add --classroom\n")
+        context.stderr.write("divergence: --vote-seconds is for a class vote: add --classroom\n")
         return USAGE
     if classroom and (args.plain or not interactive(stdin, stdout)):
-        sys.stderr.write("divergence: --classroom needs a terminal (it cannot play --plain)\n")
+        context.stderr.write("divergence: --classroom needs a terminal (it cannot play --plain)\n")
         return USAGE
-    story = playable_story(catalog, args.story, "played")
+    story = playable_story(context, args.story, "played")
     if story is None:
         return STORY
     gc.freeze()  # the story lives as long as the game: keep the collector from rescanning it
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(6), "big")
     if not 0 <= seed < 2**63:
-        sys.stderr.write("divergence: --seed must be between 0 and 2**63 - 1\n")
+        context.stderr.write("divergence: --seed must be between 0 and 2**63 - 1\n")
         return USAGE
     folder = SaveFolder(saves_folder(args.saves))
     player = args.player or default_player()
-    save, label, code = _save_to_resume(args, folder, story, player, stdout)
+    save, label, code = _save_to_resume(context, args, folder, story, player)
     if code != OK:
         return code
     if not args.plain:

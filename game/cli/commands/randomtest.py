@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from typing import TYPE_CHECKING, Any, TextIO
 
 from game.cli import exitcodes
-from game.cli.commands.base import add_command, playable_story, positive, seed
+from game.cli.commands.base import Context, add_command, playable_story, positive, seed
 
 if TYPE_CHECKING:
-    from game.story.catalog import Catalog
+    pass
 
 NAME = "randomtest"
 ORDER = 20
@@ -102,13 +101,14 @@ class ProgressBar:
             self.drawn = 0
 
 
-def run(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+def run(context: Context, args: argparse.Namespace) -> int:
     from game.writer.randomtest import format_report, report_to_dict, run_randomtest
 
-    story = playable_story(catalog, args.story, "tested")
+    out = context.stdout
+    story = playable_story(context, args.story, "tested")
     if story is None:
         return exitcodes.STORY
-    progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    progress = ProgressBar(context.stderr) if context.stderr.isatty() else None
     try:
         report = run_randomtest(
             story,

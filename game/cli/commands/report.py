@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from game.cli import exitcodes
-from game.cli.commands.base import add_command, add_output, emit, playable_story
+from game.cli.commands.base import Context, add_command, add_output, emit, playable_story
 from game.presentation import plural
 
 if TYPE_CHECKING:
@@ -99,46 +99,49 @@ def _list(skipped: tuple[Skipped, ...], stream: TextIO) -> None:
         stream.write(f"  {item.source}: {item.reason}\n")
 
 
-def _nothing_found(report: ClassReport, paths: list[Path], story: str | None) -> None:
+def _nothing_found(report: ClassReport, paths: list[Path], story: str | None, err: TextIO) -> None:
     where = ", ".join(str(path) for path in paths)
     what = f"of '{story}' " if story else ""
-    sys.stderr.write(
+    err.write(
         f"divergence report: no readable saves {what}in {where} "
         f"({plural(report.files, 'file')} looked at).\n"
     )
     if report.skipped:
-        sys.stderr.write(f"Skipped ({len(report.skipped)}):\n")
-        _list(report.skipped, sys.stderr)
-    sys.stderr.write(
+        err.write(f"Skipped ({len(report.skipped)}):\n")
+        _list(report.skipped, err)
+    err.write(
         "Saves are the .toml files in the game's save folder (see 'divergence --help'); "
         "collect one per student, or the whole folder, or a zip of them.\n"
     )
 
 
-def run(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+def run(context: Context, args: argparse.Namespace) -> int:
     from game.classroom.report import build_report, render
 
+    catalog, out = context.catalog, context.stdout
     paths = [Path(name).expanduser() for name in args.paths]
     if not any(path.exists() for path in paths):
         names = ", ".join(args.paths)
-        sys.stderr.write(f"divergence report: no such file or folder: {names}\n")
+        context.stderr.write(f"divergence report: no such file or folder: {names}\n")
         return exitcodes.USAGE
     chosen: Story | None = None
     if args.story is not None:
-        chosen = playable_story(catalog, args.story, "reported on")
+        chosen = playable_story(context, args.story, "reported on")
         if chosen is None:
             return exitcodes.STORY
     only = chosen.id if chosen is not None else None
     report = build_report(paths, _lookup(catalog, chosen), story=only)
     if not report.stories:
-        _nothing_found(report, paths, only)
+        _nothing_found(report, paths, only, context.stderr)
         return exitcodes.SAVE
     text = render(report, args.format, _width(out, args.output))
     if report.skipped and args.format == "csv":  # a CSV has no place to list them
-        sys.stderr.write(f"divergence report: {plural(len(report.skipped), 'file')} skipped:\n")
-        _list(report.skipped, sys.stderr)
+        context.stderr.write(f"divergence report: {plural(len(report.skipped), 'file')} skipped:\n")
+        _list(report.skipped, context.stderr)
     skipped = ""
     if report.skipped:
         where = "listed above" if args.format == "csv" else "listed in it"
         skipped = f"; {plural(len(report.skipped), 'file')} skipped, {where}"
-    return emit(text, args.output, out, f"the class report ({plural(report.runs, 'run')}{skipped})")
+    return emit(
+        context, text, args.output, f"the class report ({plural(report.runs, 'run')}{skipped})"
+    )

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
-from game.cli.commands.base import add_command, add_output, emit
+from game.cli.commands.base import Context, add_command, add_output, emit
 
 if TYPE_CHECKING:
-    from game.story.catalog import Catalog
+    pass
 
 NAME = "schema"
 ORDER = 40
@@ -26,7 +26,7 @@ def register(commands: Any) -> None:
     add_output(parser)
 
 
-def run(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+def run(context: Context, args: argparse.Namespace) -> int:
     from game.story.schema import schema_text
 
-    return emit(schema_text(), args.output, out, "the story schema")
+    return emit(context, schema_text(), args.output, "the story schema")

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from game.cli import exitcodes
-from game.cli.commands.base import add_command, bounded_int
+from game.cli.commands.base import Context, add_command, bounded_int
 from game.saves.locations import saves_folder
 
 if TYPE_CHECKING:
-    from game.story.catalog import Catalog
+    pass
 
 NAME = "serve"
 ORDER = 38  # after report and transcript: the tools for a class
@@ -52,17 +51,20 @@ def register(commands: Any) -> None:
     )
 
 
-def run(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+def run(context: Context, args: argparse.Namespace) -> int:
+    out = context.stdout
     try:
         from game.classroom.serve import ServeError, serve, session_command, urls
     except ImportError as error:  # a dependency, but an installation can still lose it
-        sys.stderr.write(f"divergence: serve needs textual-serve ({error}); pip install it\n")
+        context.stderr.write(f"divergence: serve needs textual-serve ({error}); pip install it\n")
         return exitcodes.USAGE
     saves = saves_folder(args.saves).resolve()
     try:
         saves.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        sys.stderr.write(f"divergence: cannot use {saves} for saves: {error.strerror or error}\n")
+        context.stderr.write(
+            f"divergence: cannot use {saves} for saves: {error.strerror or error}\n"
+        )
         return exitcodes.SAVE
     stories = [Path(folder).resolve() for folder in args.stories]
     command = session_command(saves, stories)
@@ -99,7 +101,7 @@ def run(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, out: TextIO) 
     try:
         serve(command, args.host, args.port, announce)
     except ServeError as error:
-        sys.stderr.write(f"divergence: {error}\n")
+        context.stderr.write(f"divergence: {error}\n")
         return exitcodes.USAGE
     out.write("\nServer stopped.\n")
     out.flush()

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from game.cli import exitcodes
-from game.cli.commands.base import add_command
+from game.cli.commands.base import Context, add_command
 from game.presentation import plural
 
 if TYPE_CHECKING:
-    from game.story.catalog import Catalog
+    pass
 
 NAME = "stories"
 ORDER = 1  # first in `divergence --help`, then play
@@ -21,9 +21,10 @@ def register(commands: Any) -> None:
     add_command(commands, NAME, "list the stories found", "List the stories found.")
 
 
-def run(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+def run(context: Context, args: argparse.Namespace) -> int:
     from game.play.reading import estimate
 
+    catalog, out = context.catalog, context.stdout
     entries = catalog.entries()
     if not entries:
         out.write("No stories found.\n")

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from game.cli import exitcodes
-from game.cli.commands.base import add_command, add_output, emit, playable_story
+from game.cli.commands.base import Context, add_command, add_output, emit, playable_story
 
 if TYPE_CHECKING:
     from game.saves.files import SaveFile
-    from game.story.catalog import Catalog
 
 NAME = "transcript"
 ORDER = 35
@@ -60,19 +58,20 @@ def _read(name: str, saves: str | None) -> SaveFile:
     return read_save(slot)
 
 
-def run(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+def run(context: Context, args: argparse.Namespace) -> int:
     from game.classroom.transcript import build_transcript, to_html, to_markdown
     from game.saves.errors import SaveError, SlotNameError
     from game.story.catalog import UnknownStory
 
+    catalog = context.catalog
     name: str = args.save
     try:
         save = _read(name, args.saves)
     except SaveError as error:
-        sys.stderr.write(f"divergence: cannot read the save '{name}': {error.reason}\n")
+        context.stderr.write(f"divergence: cannot read the save '{name}': {error.reason}\n")
         return exitcodes.SAVE
     except SlotNameError as error:
-        sys.stderr.write(f"divergence: '{name}' is no save file or slot: {error}\n")
+        context.stderr.write(f"divergence: '{name}' is no save file or slot: {error}\n")
         return exitcodes.SAVE
     try:
         entry = catalog.find(save.story)
@@ -80,14 +79,14 @@ def run(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, out: TextIO) 
         entry = None
     if entry is None or entry.id != save.story:
         known = ", ".join(sorted({e.id for e in catalog.entries()})) or "none"
-        sys.stderr.write(
+        context.stderr.write(
             f"divergence: the save '{name}' is a run of the story '{save.story}', which is not "
             f"installed (stories found: {known}); add its folder with --stories DIR\n"
         )
         return exitcodes.USAGE
-    story = playable_story(catalog, save.story, "replayed")
+    story = playable_story(context, save.story, "replayed")
     if story is None:
         return exitcodes.STORY
     transcript = build_transcript(story, save)
     text = to_html(transcript) if args.format == "html" else to_markdown(transcript)
-    return emit(text, args.output, out, f"the transcript of '{name}'")
+    return emit(context, text, args.output, f"the transcript of '{name}'")
