@@ -1,6 +1,7 @@
 """How numbers, places and suggestions read on the page: one wording for the game and the tools.
 
-The lowest layer of the package: it imports nothing else from `game`, so the loader's
+The lowest layer of the package: it imports nothing else from `game` (and wcwidth only when
+measuring, since the command's start-up path uses `plural`), so the loader's
 messages, the map, the dossier, the reports and the command line can all use it.
 """
 
@@ -8,8 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-
-import wcwidth  # measures emoji, joiners and wide characters as terminals draw them
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
@@ -48,6 +47,8 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
 
 def cells(text: str) -> int:
     """How many terminal columns `text` takes (a control character takes none)."""
+    import wcwidth  # emoji, joiners and wide characters as terminals draw them; 60 ms to import
+
     width = wcwidth.wcswidth(text)
     if width >= 0:
         return width
@@ -56,6 +57,8 @@ def cells(text: str) -> int:
 
 def _cut(text: str, width: int, *, keep_end: bool = False) -> str:
     """As much of `text` as fits in `width` columns, from the start or from the end."""
+    import wcwidth
+
     chars = reversed(text) if keep_end else iter(text)
     kept: list[str] = []
     used = 0

@@ -43,6 +43,7 @@ DEFERRED = [
     "textual",
     "rich",
     "pydantic",
+    "wcwidth",
     "game.ui",
     "game.story.loader",
     "game.play.engine",

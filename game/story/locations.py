@@ -1,10 +1,6 @@
-"""Where things live: the bundled stories and the save folder.
+"""Where stories live: the bundled ones, in a checkout or inside the installed package.
 
-Run from a checkout, saves go to the checkout's `saves/`. Installed as a
-package, they go to the user's data folder (`~/.local/share/divergence/saves`
-on Linux, `~/Library/Application Support/divergence/saves` on macOS,
-`%LOCALAPPDATA%\\divergence\\saves` on Windows). `--saves DIR` or the
-`DIVERGENCE_SAVES` environment variable override both.
+Where saves live is `game.saves.locations`, a layer up: the loader needs only this.
 """
 
 from __future__ import annotations
