@@ -4,7 +4,6 @@ expressions and flag weights, templated titles and viewpoints, and quotations fr
 
 from __future__ import annotations
 
-import asyncio
 import io
 from collections import Counter
 from pathlib import Path
@@ -378,32 +377,29 @@ def test_transcripts_and_the_report_carry_quotations_escaped(
     assert "&lt;i&gt;nor HTML" in render_html(report)
 
 
-def test_the_play_screen_shows_quotations_as_written_never_as_markup(
+async def test_the_play_screen_shows_quotations_as_written_never_as_markup(
     story_file: Path, tmp_path: Path
 ) -> None:
-    async def scenario() -> None:
-        app = DivergenceApp(
-            Catalog([story_file.parent], include_bundled=False),
-            SaveFolder(tmp_path / "saves"),
-            player="Tester",
-            story="features",
-            seed=1,
-        )
-        async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, PlayScreen)
-            quotes = screen.query_one(Quotations)
-            assert quotes.display and len(quotes.quotes) == 1
-            text = str(quotes.query(".quote").first().render())
-            assert "[b]Not bold[/b] <i>nor HTML</i>" in text
-            assert "— Vyacheslav Molotov, radio address, 22 June 1941" in text
-            await pilot.press("1")
-            await pilot.pause()
-            assert len(screen.query_one(Quotations).quotes) == 2
-            assert "The Old Man's Hall" in str(screen.query_one("#scene-title").render())
-
-    asyncio.run(scenario())
+    app = DivergenceApp(
+        Catalog([story_file.parent], include_bundled=False),
+        SaveFolder(tmp_path / "saves"),
+        player="Tester",
+        story="features",
+        seed=1,
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PlayScreen)
+        quotes = screen.query_one(Quotations)
+        assert quotes.display and len(quotes.quotes) == 1
+        text = str(quotes.query(".quote").first().render())
+        assert "[b]Not bold[/b] <i>nor HTML</i>" in text
+        assert "— Vyacheslav Molotov, radio address, 22 June 1941" in text
+        await pilot.press("1")
+        await pilot.pause()
+        assert len(screen.query_one(Quotations).quotes) == 2
+        assert "The Old Man's Hall" in str(screen.query_one("#scene-title").render())
 
 
 # -- properties --

@@ -10,7 +10,6 @@ restarts the edited version from the last point that fits.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import os
 from collections.abc import Callable
@@ -294,122 +293,109 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> 
     raise AssertionError(f"timed out waiting for {what}; the screen shows: {shown(pilot.app)}")
 
 
-def test_the_play_screen_reloads_an_edited_story(
+async def test_the_play_screen_reloads_an_edited_story(
     river: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(watch_module, "POLL_SECONDS", 0.1)
 
-    async def scenario() -> None:
-        app = DivergenceApp(
-            Catalog([], include_bundled=False),
-            SaveFolder(tmp_path / "saves"),
-            player="Writer",
-            story=str(river),
-            seed=SEED,
-            watch=True,
+    app = DivergenceApp(
+        Catalog([], include_bundled=False),
+        SaveFolder(tmp_path / "saves"),
+        player="Writer",
+        story=str(river),
+        seed=SEED,
+        watch=True,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, PlayScreen), "the play screen")
+        screen = app.screen
+        assert isinstance(screen, PlayScreen)
+        banner = screen.query_one(StoryWatch)
+        assert not banner.display
+        await pilot.press("1")
+        assert "Cold water to the knees." in flat(shown(app))
+
+        # a good edit: the new text on screen, in the same place of the story
+        write(river, STORY.replace("to the knees", "to the chest"))
+        await until(pilot, lambda: "Cold water to the chest." in flat(shown(app)), "the edit")
+        assert screen.session.state.node == "ford"
+        assert screen.session.state.variables["nerve"] == 3
+        messages = [n.message for n in app._notifications]
+        assert "Reloaded story (files: river.toml)." in messages
+
+        # a broken edit: a banner with file:line, and the last good version plays on
+        broken = STORY.replace("to the knees", "[b]to the neck[/b]").replace(
+            'goto = "far_side"', 'goto = "[red]nowhere"'
         )
-        async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, PlayScreen), "the play screen")
-            screen = app.screen
-            assert isinstance(screen, PlayScreen)
-            banner = screen.query_one(StoryWatch)
-            assert not banner.display
-            await pilot.press("1")
-            assert "Cold water to the knees." in flat(shown(app))
+        write(river, broken)
+        await until(pilot, lambda: banner.display, "the error banner")
+        line = broken.splitlines().index('goto = "[red]nowhere"') + 1
+        text = str(banner.content)
+        assert f"{river.name}:{line}:" in text and "[red]nowhere" in text  # not markup
+        assert "last good version" in text
+        assert "Cold water to the chest." in flat(shown(app))
 
-            # a good edit: the new text on screen, in the same place of the story
-            write(river, STORY.replace("to the knees", "to the chest"))
-            await until(pilot, lambda: "Cold water to the chest." in flat(shown(app)), "the edit")
-            assert screen.session.state.node == "ford"
-            assert screen.session.state.variables["nerve"] == 3
-            messages = [n.message for n in app._notifications]
-            assert "Reloaded story (files: river.toml)." in messages
+        # fixed: the banner goes, the new text shows
+        write(river, STORY.replace("to the knees", "to the hips"))
+        await until(pilot, lambda: not banner.display, "the banner to go")
+        await until(pilot, lambda: "Cold water to the hips." in flat(shown(app)), "the fix")
 
-            # a broken edit: a banner with file:line, and the last good version plays on
-            broken = STORY.replace("to the knees", "[b]to the neck[/b]").replace(
-                'goto = "far_side"', 'goto = "[red]nowhere"'
-            )
-            write(river, broken)
-            await until(pilot, lambda: banner.display, "the error banner")
-            line = broken.splitlines().index('goto = "[red]nowhere"') + 1
-            text = str(banner.content)
-            assert f"{river.name}:{line}:" in text and "[red]nowhere" in text  # not markup
-            assert "last good version" in text
-            assert "Cold water to the chest." in flat(shown(app))
-
-            # fixed: the banner goes, the new text shows
-            write(river, STORY.replace("to the knees", "to the hips"))
-            await until(pilot, lambda: not banner.display, "the banner to go")
-            await until(pilot, lambda: "Cold water to the hips." in flat(shown(app)), "the fix")
-
-            # the choice on the path removed: the old version plays on until r
-            write(
-                river,
-                STORY.replace(
-                    'label = "Cross it"\ngoto = "ford"', 'label = "Cross it"\ngoto = "home"'
-                ),
-            )
-            await until(pilot, lambda: banner.display, "the path break banner")
-            assert "no longer fits your path at decision 1" in str(banner.content)
-            assert "Press r" in str(banner.content)
-            assert screen.session.state.node == "ford"
-            assert "Restart revised story" in {
-                command.title for command in app.get_system_commands(screen)
-            }
-            await pilot.press("r")
-            await until(pilot, lambda: screen.session.state.node == "bank", "the restart")
-            assert not banner.display
-            assert screen.session.story.nodes["bank"].choices[0].target == "home"
-            await pilot.press("r")  # nothing pending: the key does nothing
-            assert screen.session.state.node == "bank"
-
-    asyncio.run(scenario())
+        # the choice on the path removed: the old version plays on until r
+        write(
+            river,
+            STORY.replace('label = "Cross it"\ngoto = "ford"', 'label = "Cross it"\ngoto = "home"'),
+        )
+        await until(pilot, lambda: banner.display, "the path break banner")
+        assert "no longer fits your path at decision 1" in str(banner.content)
+        assert "Press r" in str(banner.content)
+        assert screen.session.state.node == "ford"
+        assert "Restart revised story" in {
+            command.title for command in app.get_system_commands(screen)
+        }
+        await pilot.press("r")
+        await until(pilot, lambda: screen.session.state.node == "bank", "the restart")
+        assert not banner.display
+        assert screen.session.story.nodes["bank"].choices[0].target == "home"
+        await pilot.press("r")  # nothing pending: the key does nothing
+        assert screen.session.state.node == "bank"
 
 
-def test_an_edit_made_at_an_ending_is_picked_up_after_rewinding(
+async def test_an_edit_made_at_an_ending_is_picked_up_after_rewinding(
     river: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(watch_module, "POLL_SECONDS", 0.1)
 
-    async def scenario() -> None:
-        app = DivergenceApp(
-            Catalog([], include_bundled=False),
-            SaveFolder(tmp_path / "saves"),
-            player="Writer",
-            story=str(river),
-            seed=SEED,
-            watch=True,
-        )
-        async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, PlayScreen), "the play screen")
-            await pilot.press("1")
-            await pilot.press("1")
-            await until(pilot, lambda: isinstance(app.screen, EndingScreen), "the ending")
-            write(river, STORY.replace("to the knees", "to the shoulders"))
-            await pilot.pause(0.3)  # no watcher runs on the ending screen, and nothing breaks
-            await pilot.press("r")
-            await until(
-                pilot, lambda: "to the shoulders" in flat(shown(app)), "the edit after rewind"
-            )
-            assert isinstance(app.screen, PlayScreen)
-
-    asyncio.run(scenario())
+    app = DivergenceApp(
+        Catalog([], include_bundled=False),
+        SaveFolder(tmp_path / "saves"),
+        player="Writer",
+        story=str(river),
+        seed=SEED,
+        watch=True,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, PlayScreen), "the play screen")
+        await pilot.press("1")
+        await pilot.press("1")
+        await until(pilot, lambda: isinstance(app.screen, EndingScreen), "the ending")
+        write(river, STORY.replace("to the knees", "to the shoulders"))
+        await pilot.pause(0.3)  # no watcher runs on the ending screen, and nothing breaks
+        await pilot.press("r")
+        await until(pilot, lambda: "to the shoulders" in flat(shown(app)), "the edit after rewind")
+        assert isinstance(app.screen, PlayScreen)
 
 
-def test_without_watch_there_is_no_banner(river: Path, tmp_path: Path) -> None:
-    async def scenario() -> None:
-        app = DivergenceApp(
-            Catalog([], include_bundled=False),
-            SaveFolder(tmp_path / "saves"),
-            player="Writer",
-            story=str(river),
-            seed=SEED,
-        )
-        async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, PlayScreen), "the play screen")
-            screen = app.screen
-            assert not list(screen.query(StoryWatch)) and not list(screen.query("#reload-banner"))
-            await pilot.press("1", "r")  # r means nothing here
-            assert isinstance(screen, PlayScreen) and screen.session.state.node == "ford"
-
-    asyncio.run(scenario())
+async def test_without_watch_there_is_no_banner(river: Path, tmp_path: Path) -> None:
+    app = DivergenceApp(
+        Catalog([], include_bundled=False),
+        SaveFolder(tmp_path / "saves"),
+        player="Writer",
+        story=str(river),
+        seed=SEED,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, PlayScreen), "the play screen")
+        screen = app.screen
+        assert not list(screen.query(StoryWatch)) and not list(screen.query("#reload-banner"))
+        await pilot.press("1", "r")  # r means nothing here
+        assert isinstance(screen, PlayScreen) and screen.session.state.node == "ford"

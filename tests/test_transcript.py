@@ -11,7 +11,6 @@ teacher settled):
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
 from datetime import UTC, datetime
@@ -589,7 +588,7 @@ def test_a_save_of_a_story_with_errors_exits_1(
 # -- the ending screen --
 
 
-def test_x_on_the_ending_screen_writes_both_transcripts(tmp_path: Path) -> None:
+async def test_x_on_the_ending_screen_writes_both_transcripts(tmp_path: Path) -> None:
     stories = tmp_path / "stories"
     stories.mkdir()
     shutil.copy(SPECIAL_TRAIN, stories / SPECIAL_TRAIN.name)
@@ -602,30 +601,27 @@ def test_x_on_the_ending_screen_writes_both_transcripts(tmp_path: Path) -> None:
         seed=7,
     )
 
-    async def scenario() -> None:
-        async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.press("2", "1", "1", "1")
-            await pilot.pause()
-            screen = on_ending(app)
-            assert "Transcript" in {c.title for c in app.get_system_commands(screen)}
-            await pilot.press("x")
-            await pilot.pause()
-            markdown, page = transcript_paths(saves, autosave_slot("special_train", "Anna"))
-            assert markdown.parent == saves / "transcripts"
-            md = markdown.read_text(encoding="utf-8")
-            assert "## Ending: Snow on Red Square" in md
-            assert "- **Player:** Anna" in md
-            assert "## 1. Tomorrow or Later" in md and "## 4. State of Siege" in md
-            assert_well_formed(page.read_text(encoding="utf-8"))
-            notification = list(app._notifications)[-1]
-            assert str(page) in notification.message and not notification.markup
-            # no temporary files left behind
-            assert sorted((saves / "transcripts").iterdir()) == sorted([markdown, page])
-            await pilot.press("x")  # again: the files are rewritten, nothing else appears
-            await pilot.pause()
-            assert sorted((saves / "transcripts").iterdir()) == sorted([markdown, page])
-
-    asyncio.run(scenario())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2", "1", "1", "1")
+        await pilot.pause()
+        screen = on_ending(app)
+        assert "Transcript" in {c.title for c in app.get_system_commands(screen)}
+        await pilot.press("x")
+        await pilot.pause()
+        markdown, page = transcript_paths(saves, autosave_slot("special_train", "Anna"))
+        assert markdown.parent == saves / "transcripts"
+        md = markdown.read_text(encoding="utf-8")
+        assert "## Ending: Snow on Red Square" in md
+        assert "- **Player:** Anna" in md
+        assert "## 1. Tomorrow or Later" in md and "## 4. State of Siege" in md
+        assert_well_formed(page.read_text(encoding="utf-8"))
+        notification = list(app._notifications)[-1]
+        assert str(page) in notification.message and not notification.markup
+        # no temporary files left behind
+        assert sorted((saves / "transcripts").iterdir()) == sorted([markdown, page])
+        await pilot.press("x")  # again: the files are rewritten, nothing else appears
+        await pilot.pause()
+        assert sorted((saves / "transcripts").iterdir()) == sorted([markdown, page])
 
 
 def on_ending(app: App[Any]) -> EndingScreen:
