@@ -254,5 +254,5 @@ class GameSession:
         new = profile.unlock(self.story.id, ending) if ending else False
         if new:
             self.folder.save_profile(profile)
-        found = len([e for e in profile.endings.get(self.story.id, []) if e in self.story.endings])
+        found = len(profile.found(self.story))
         return Unlock(new, found, len(self.story.endings))

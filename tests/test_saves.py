@@ -258,6 +258,15 @@ def test_profile_remembers_unlocked_endings_across_sessions(folder: SaveFolder) 
     assert [entry.slot for entry in folder.entries()] == []  # profiles are not saves
 
 
+def test_the_endings_found_are_those_the_story_still_has(story: Story, folder: SaveFolder) -> None:
+    profile = folder.profile("Anna")
+    ending = next(iter(story.endings))
+    profile.unlock(story.id, ending)
+    profile.unlock(story.id, "cut_in_an_edit")  # an ending the story no longer has
+    profile.unlock("elsewhere", ending)
+    assert profile.found(story) == {ending}
+
+
 def test_a_damaged_profile_is_not_overwritten(folder: SaveFolder) -> None:
     path = folder.profile_path("Anna")
     path.parent.mkdir(parents=True)

@@ -270,9 +270,7 @@ class PlainGame:
         self.say()
         self.history()
         new = self.profile.unlock(self.story.id, ending.id)
-        found = len(
-            [e for e in self.profile.endings.get(self.story.id, []) if e in self.story.endings]
-        )
+        found = len(self.profile.found(self.story))
         total = len(self.story.endings)
         self.saves.save_profile(self.profile)
         self.say()

@@ -171,6 +171,10 @@ class Profile(BaseModel):
         found.append(ending_id)
         return True
 
+    def found(self, story: Story) -> frozenset[str]:
+        """The endings of `story` this player has found (ones since removed left out)."""
+        return frozenset(self.endings.get(story.id, ())) & story.endings.keys()
+
 
 def snapshot(
     story: Story,

@@ -73,7 +73,7 @@ class ChooserScreen(GameScreen):
             return
         player = self.game.player or default_player()
         profile = self.game.folder.profile(player)
-        found = len([e for e in profile.endings.get(story.id, []) if e in story.endings])
+        found = len(profile.found(story))
         lines = [f"[b]{escape(story.title)}[/b]"]
         if story.subtitle:
             lines.append(f"[i]{escape(story.subtitle)}[/i]")

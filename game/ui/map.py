@@ -126,7 +126,7 @@ class MapScreen(GameScreen):
         story, state = self.story, session.state
         reveal_all = self.reveal_all
         profile = session.folder.profile(session.player)
-        found = set(profile.endings.get(story.id, []))
+        found = set(profile.found(story))
         if state.ending is not None:
             found.add(state.ending)
         self.found = found
