@@ -7,7 +7,7 @@
 `minimal` and `game` need a terminal (ui.py gives them a pseudo-terminal). Each exits as
 soon as its first screen is ready and painted, and writes the `time.monotonic()` of that
 moment; the clock is system-wide, so ui.py compares it with its own reading taken just
-before starting the process. `game` runs the real command line, `game.cli.main`, with
+before starting the process. `game` runs the real command line, `game.cli.entry.main`, with
 the application class swapped for a subclass that only adds the exit: nothing in
 `game/` is changed. `memory` plays headless (`App.run_test`) by key presses, choosing
 the first available choice, and reports the process's peak resident memory.
@@ -72,7 +72,7 @@ def run_minimal(result: str) -> int:
 
 
 def run_game(result: str, saves: str) -> int:
-    import game.cli
+    import game.cli.entry
     import game.ui.app
     from game.ui.title import TitleScreen
 
@@ -104,7 +104,7 @@ def run_game(result: str, saves: str) -> int:
             self.exit(0)
 
     game.ui.app.DivergenceApp = ReadyGame  # type: ignore[misc]  # cmd_menu imports it late
-    return game.cli.main(["--saves", saves])
+    return game.cli.entry.main(["--saves", saves])
 
 
 def run_memory(result: str, saves: str, story: str) -> int:
@@ -112,8 +112,8 @@ def run_memory(result: str, saves: str, story: str) -> int:
 
     from textual.widgets import Static
 
-    from game.catalog import Catalog
-    from game.saves import SaveFolder
+    from game.saves.files import SaveFolder
+    from game.story.catalog import Catalog
     from game.ui.app import DivergenceApp
     from game.ui.ending import EndingScreen
     from game.ui.play import PlayScreen

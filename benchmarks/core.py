@@ -36,12 +36,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import game.loader  # noqa: E402
+import game.story.loader  # noqa: E402
 from benchmarks.generate import build_story_data, dump_story, reachable_places, split_story  # noqa: E402
-from game.catalog import Catalog  # noqa: E402
-from game.engine import Engine, EngineError, GameState  # noqa: E402
-from game.loader import load_story  # noqa: E402
-from game.story import Story  # noqa: E402
+from game.play.engine import Engine, EngineError, GameState  # noqa: E402
+from game.story.catalog import Catalog  # noqa: E402
+from game.story.compiled import Story  # noqa: E402
+from game.story.loader import load_story  # noqa: E402
 
 TARGET_CHOICES_PER_SECOND = 100_000
 TARGET_LOAD_SECONDS = 1.0
@@ -117,14 +117,14 @@ def timed_runs(
 @contextlib.contextmanager
 def file_limit_lifted(size: int) -> Iterator[bool]:
     """Let the loader read a file over its size limit, for measuring; yields whether it had to."""
-    original = game.loader.MAX_FILE_BYTES
+    original = game.story.loader.MAX_FILE_BYTES
     lifted = size > original
     if lifted:
-        game.loader.MAX_FILE_BYTES = size
+        game.story.loader.MAX_FILE_BYTES = size
     try:
         yield lifted
     finally:
-        game.loader.MAX_FILE_BYTES = original
+        game.story.loader.MAX_FILE_BYTES = original
 
 
 def pin_to_one_core(cpu: int | None) -> str:
@@ -400,7 +400,7 @@ def bench_load(
     if lifted:
         note = (
             f"{name}: {megabytes(largest)} is over the loader's limit of "
-            f"{megabytes(game.loader.MAX_FILE_BYTES)} per file (MAX_FILE_BYTES); the limit was "
+            f"{megabytes(game.story.loader.MAX_FILE_BYTES)} per file (MAX_FILE_BYTES); the limit was "
             "lifted for this measurement only: a player's load_story() refuses the file"
         )
     return LoadResult(row, note, story)
@@ -525,7 +525,7 @@ def main(argv: list[str] | None = None) -> int:
             bench_load("single file, short scenes", short, [short], args.load_budget, report)
         )
         if folder_files:
-            files = game.loader.story_files(story_folder)
+            files = game.story.loader.story_files(story_folder)
             results.append(
                 bench_load("folder", story_folder, files, args.load_budget * 2 / 3, report)
             )

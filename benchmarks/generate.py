@@ -22,7 +22,7 @@ playthrough makes about 48 choices on average, fewer when an early ending (an
 arrest route, a bad draw) or the automatic ending strikes first.
 
 The generated TOML is about 1.8 kB per node: 5,000 nodes make about 9 MB, over
-the loader's 8 MiB limit for one file (`game.loader.MAX_FILE_BYTES`); the
+the loader's 8 MiB limit for one file (`game.story.loader.MAX_FILE_BYTES`); the
 folder form keeps every file well under it.
 
 Output is deterministic for a given (nodes, seed).
@@ -773,9 +773,9 @@ def generate_story_files(nodes: int, seed: int, chapters: int = 10) -> dict[str,
 
 
 def reachable_places(story: Any) -> set[str]:
-    """Ids of the nodes and endings a loaded `game.story.Story` can reach from its start,
+    """Ids of the nodes and endings a loaded `game.story.compiled.Story` can reach from its start,
     following every choice, route and outcome whatever its condition or weight, plus
     the automatic endings (which can strike anywhere): what `divergence check` uses."""
-    from game.analysis import structurally_reachable
+    from game.check.analysis import structurally_reachable
 
     return structurally_reachable(story)

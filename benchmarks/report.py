@@ -10,7 +10,7 @@ times the command, best of 3, for each format:
 
 - `command`: the whole `divergence report` in a fresh process, from start-up to exit, as
   a teacher runs it. Target: under 2 s.
-- `in process`: `game.cli.main` called again in this process (a new catalog each time, so
+- `in process`: `game.cli.entry.main` called again in this process (a new catalog each time, so
   the story is loaded again, but Python and the libraries are warm): what the report
   itself costs, without the interpreter's start.
 
@@ -36,11 +36,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from game.catalog import Catalog  # noqa: E402
-from game.cli import main as cli_main  # noqa: E402
-from game.engine import Engine  # noqa: E402
-from game.saves import SaveFolder, autosave_slot, snapshot  # noqa: E402
-from game.story import Story  # noqa: E402
+from game.cli.entry import main as cli_main  # noqa: E402
+from game.play.engine import Engine  # noqa: E402
+from game.saves.files import SaveFolder, autosave_slot, snapshot  # noqa: E402
+from game.story.catalog import Catalog  # noqa: E402
+from game.story.compiled import Story  # noqa: E402
 
 TARGET_SECONDS = 2.0
 FORMATS = ("text", "md", "html", "csv")

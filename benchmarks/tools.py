@@ -28,11 +28,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate import build_story_data, split_story  # noqa: E402
-from game.analysis import DEFAULT_MAX_STATES, analyse  # noqa: E402
-from game.catalog import Catalog  # noqa: E402
-from game.cli import main as cli_main  # noqa: E402
-from game.loader import load_story  # noqa: E402
-from game.randomtest import run_randomtest  # noqa: E402
+from game.check.analysis import DEFAULT_MAX_STATES, analyse  # noqa: E402
+from game.cli.entry import main as cli_main  # noqa: E402
+from game.story.catalog import Catalog  # noqa: E402
+from game.story.loader import load_story  # noqa: E402
+from game.writer.randomtest import run_randomtest  # noqa: E402
 
 TARGET_CHECK_SECONDS = 2.0
 TARGET_CHOICES_PER_SECOND = 100_000

@@ -288,8 +288,8 @@ def make_clocked_app() -> type[Any]:
 async def play_and_time(story: str, presses: int, seed: int) -> list[Press]:
     from textual import events
 
-    from game.catalog import Catalog
-    from game.saves import SaveFolder
+    from game.saves.files import SaveFolder
+    from game.story.catalog import Catalog
     from game.ui.ending import EndingScreen
     from game.ui.play import PlayScreen
 
@@ -374,7 +374,7 @@ async def restart(pilot: Any, rng: random.Random) -> None:
 
 
 def bench_latency(presses: int, seed: int, report: Report) -> None:
-    from game.catalog import Catalog
+    from game.story.catalog import Catalog
 
     stories = [entry.id for entry in Catalog().entries() if entry.story is not None]
     per_story = max(1, -(-presses // len(stories)))
@@ -435,7 +435,7 @@ def bench_latency(presses: int, seed: int, report: Report) -> None:
 
 
 def bench_memory(report: Report) -> None:
-    from game.catalog import Catalog
+    from game.story.catalog import Catalog
 
     stories = [entry.id for entry in Catalog().entries() if entry.story is not None]
     print(

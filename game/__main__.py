@@ -1,3 +1,3 @@
-from game.cli import main
+from game.cli.entry import main
 
 raise SystemExit(main())

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from game.engine import Change, Engine, GameState, Option, Playthrough
-from game.errors import SaveError, SlotNameError
-from game.saves import (
-    Resumed,
+from game.play.engine import Change, Engine, GameState, Option, Playthrough
+from game.play.replay import Replay
+from game.play.vote import VoteRecord, records_up_to
+from game.saves.errors import SaveError, SlotNameError
+from game.saves.files import (
     SaveFile,
     SaveFolder,
     autosave_slot,
@@ -22,9 +23,8 @@ from game.saves import (
     resume,
     snapshot,
 )
-from game.story import Ending, Node, Quote, Story
-from game.text import format_value
-from game.vote import VoteRecord, records_up_to
+from game.story.compiled import Ending, Node, Quote, Story
+from game.story.text import format_value
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,29 @@ def describe_change(story: Story, change: Change) -> str:
     return f"{label}: {format_value(after)}"
 
 
+def dossier(story: Story, state: GameState) -> list[Reading]:
+    """The visible variables as every front shows them: `3/10`, with a fraction for a bar."""
+    readings = []
+    for name, variable in story.variables.items():
+        if not variable.visible:
+            continue
+        value = state.variables[name]
+        fraction = None
+        if (
+            variable.type == "int"
+            and variable.minimum is not None
+            and variable.maximum is not None
+            and variable.maximum > variable.minimum
+        ):
+            span = variable.maximum - variable.minimum
+            fraction = (int(value) - variable.minimum) / span
+        shown = format_value(value)
+        if variable.type == "int" and variable.maximum is not None:
+            shown = f"{shown}/{variable.maximum}"
+        readings.append(Reading(name, variable.label, shown, fraction))
+    return readings
+
+
 def decisions(story: Story, state: GameState) -> list[Decision]:
     """The decisions of a run, each beside the choice history made at the same scene."""
     found = []
@@ -104,13 +127,13 @@ class GameSession:
         self.created = datetime.now(UTC).replace(microsecond=0)
         self.touched = False  # nothing autosaved until something happened (see plain mode)
         self.last_changes: list[Change] = []
-        self.classroom = False  # a class votes at each decision (see game.vote)
+        self.classroom = False  # a class votes at each decision (see game.play.vote)
         self.votes: list[VoteRecord] = []
 
     @classmethod
     def from_save(
         cls, story: Story, folder: SaveFolder, player: str, save: SaveFile
-    ) -> tuple[GameSession, Resumed]:
+    ) -> tuple[GameSession, Replay]:
         """A session resumed from a save; the caller decides what to do if it no longer fits."""
         session = cls(story, folder, save.player or player, save.seed)
         resumed = resume(story, save, session.engine)
@@ -156,25 +179,7 @@ class GameSession:
         return self.state.visits.get(self.state.node, 0) == 1
 
     def dossier(self) -> list[Reading]:
-        readings = []
-        for name, variable in self.story.variables.items():
-            if not variable.visible:
-                continue
-            value = self.state.variables[name]
-            fraction = None
-            if (
-                variable.type == "int"
-                and variable.minimum is not None
-                and variable.maximum is not None
-                and variable.maximum > variable.minimum
-            ):
-                span = variable.maximum - variable.minimum
-                fraction = (int(value) - variable.minimum) / span
-            shown = format_value(value)
-            if variable.type == "int" and variable.maximum is not None:
-                shown = f"{shown}/{variable.maximum}"
-            readings.append(Reading(name, variable.label, shown, fraction))
-        return readings
+        return dossier(self.story, self.state)
 
     def decisions(self) -> list[Decision]:
         return decisions(self.story, self.state)
@@ -249,5 +254,5 @@ class GameSession:
         new = profile.unlock(self.story.id, ending) if ending else False
         if new:
             self.folder.save_profile(profile)
-        found = len([e for e in profile.endings.get(self.story.id, []) if e in self.story.endings])
+        found = len(profile.found(self.story))
         return Unlock(new, found, len(self.story.endings))

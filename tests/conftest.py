@@ -8,13 +8,14 @@ nodes `opening` and `hold`, the endings `victory`, `defeat` and `retreat`).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from game.loader import load_story
-from game.story import Story
+from game.story.compiled import Story
+from game.story.loader import load_story
 
 STORY_TEXT = '''\
 [story]
@@ -126,3 +127,18 @@ def story_path(tmp_path: Path) -> Path:
 def story(story_path: Path) -> Story:
     """The small valid story, loaded."""
     return load_story(story_path)
+
+
+# Modules that only drive the interface; elsewhere a test that starts the app is marked alone.
+TUI_MODULES = {"test_ui", "test_classroom", "test_map_ui", "test_snapshots", "test_terminal"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test of the interface `tui`, so that `pytest -m "not tui"` runs the domain."""
+    for item in items:
+        function = getattr(item, "function", None)
+        in_module = (
+            item.module.__name__ in TUI_MODULES if isinstance(item, pytest.Function) else False
+        )
+        if in_module or (function is not None and "run_test(" in inspect.getsource(function)):
+            item.add_marker(pytest.mark.tui)

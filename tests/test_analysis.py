@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 
-from game.analysis import CODES, analyse, shortest_paths_text
-from game.catalog import Catalog
-from game.cli import main
-from game.errors import Problem, StoryError
-from game.loader import load_story
+from game.check.analysis import CODES, analyse, shortest_paths_text
+from game.story.catalog import Catalog
+from game.story.loader import load_story
+from game.story.problems import Problem, StoryError
 
 HEADER = '[story]\nid = "t"\ntitle = "T"\nsummary = "t"\nstart = "a"\nera = "1941"\n'
 NOTES = 'history = "h"\ndiscuss = "d"\n'
@@ -349,12 +348,6 @@ def test_bundled_stories_pass_strict_and_explore_completely() -> None:
         assert analysis.complete, entry.id
         assert analysis.problems == [], [str(p) for p in analysis.problems]
         assert set(analysis.paths) == set(entry.story.endings)
-
-
-def run_cli(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(list(argv), io.StringIO(), out)
-    return code, out.getvalue()
 
 
 def test_json_format_for_editors(tmp_path: Path) -> None:

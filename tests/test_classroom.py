@@ -3,8 +3,8 @@
 The whole class plays one run of The Special Train on a projector (100x30): at each
 decision the scene, then the discussion stage (`v`), then the vote panel (Enter) where the
 teacher counts hands. Each test checks real state: the screen on top, the counts, the
-session, and the split as the autosave on disk records it. As in test_ui.py, each test is a
-plain function that runs its scenario with `asyncio.run` (pytest-asyncio is not installed).
+session, and the split as the autosave on disk records it. As in test_ui.py, each test is an
+`async def` that pytest-asyncio runs.
 
 The choices at the first scene, `decree`, are 1 raise_steam, 2 bank_fires, 3 walk_train;
 after bank_fires, at `sixteenth`, choice 3 (move_train) is locked: the engine is cold.
@@ -12,21 +12,20 @@ after bank_fires, at `sixteenth`, choice 3 (move_train) is locked: the engine is
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import pytest
-from textual.app import App
+from helpers import flat, notes, on, press, shown
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 
-import game.cli
-from game.catalog import Catalog
-from game.saves import SaveFile, SaveFolder, autosave_slot, read_save
+import game.cli.entry
+from game.saves.files import SaveFile, SaveFolder, autosave_slot, read_save
+from game.story.catalog import Catalog
 from game.ui.app import DivergenceApp
 from game.ui.chooser import ChooserScreen
 from game.ui.classroom import CountScreen, DiscussScreen, TieScreen, VoteRow, VoteScreen
@@ -41,7 +40,6 @@ SEED = 7
 PLAYER = "Class 9B"
 
 S = TypeVar("S", bound=Screen[Any])
-Scenario = Callable[[], Coroutine[Any, Any, None]]
 
 
 @pytest.fixture(autouse=True)
@@ -79,38 +77,6 @@ def class_run(stories: Path, saves: Path, vote_seconds: int | None = None) -> Di
     )
 
 
-def run(scenario: Scenario) -> None:
-    asyncio.run(scenario())
-
-
-def on(app: App[Any], kind: type[S]) -> S:
-    screen = app.screen
-    assert isinstance(screen, kind), f"expected {kind.__name__}, on {type(screen).__name__}"
-    return screen
-
-
-def shown(app: App[Any]) -> str:
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-def notes(app: App[Any]) -> list[str]:
-    return [notification.message for notification in app._notifications]
-
-
-async def press(pilot: Pilot[Any], *keys: str) -> None:
-    """Press keys; a new screen is also left to mount (and a decision to be drawn)."""
-    before = pilot.app.screen
-    await pilot.press(*keys)
-    if pilot.app.screen is not before:
-        await pilot.pause()
-        await pilot.pause()
-
-
 async def until(pilot: Pilot[Any], done: Callable[[], bool], seconds: float = 5.0) -> None:
     """Wait in short steps, at most `seconds`, for `done()`."""
     for _ in range(int(seconds / 0.1)):
@@ -139,314 +105,280 @@ def votes_of(save: SaveFile) -> list[tuple[int, dict[str, int], str]]:
 # -- the discussion stage --
 
 
-def test_the_scene_comes_first_then_the_discussion_prompt_and_on_h_the_history(
+async def test_the_scene_comes_first_then_the_discussion_prompt_and_on_h_the_history(
     stories: Path, saves: Path
 ) -> None:
-    async def scenario() -> None:
-        app = class_run(stories, saves)
-        async with app.run_test(size=SIZE) as pilot:
-            screen = on(app, PlayScreen)
-            assert app.theme == PROJECTOR  # put on by itself for a class run
-            assert screen.has_class("-classroom")
-            assert "Class vote" in shown(app)  # the v key, in the footer
-            assert "The order came down the telephone" in flat(shown(app))
+    app = class_run(stories, saves)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = on(app, PlayScreen)
+        assert app.theme == PROJECTOR  # put on by itself for a class run
+        assert screen.has_class("-classroom")
+        assert "Class vote" in shown(app)  # the v key, in the footer
+        assert "The order came down the telephone" in flat(shown(app))
 
-            await press(pilot, "1")  # a choice key opens the class's turn, it takes nothing
-            discussion = on(app, DiscussScreen)
-            assert not screen.session.state.path
-            text = flat(shown(app))
-            assert "The decree fixed a day for everyone except Stalin" in text
-            assert "Bank the fires and save the coal" in text
-            assert "Kuibyshev (now Samara)" not in text  # the history waits for its key
+        await press(pilot, "1")  # a choice key opens the class's turn, it takes nothing
+        discussion = on(app, DiscussScreen)
+        assert not screen.session.state.path
+        text = flat(shown(app))
+        assert "The decree fixed a day for everyone except Stalin" in text
+        assert "Bank the fires and save the coal" in text
+        assert "Kuibyshev (now Samara)" not in text  # the history waits for its key
 
-            await press(pilot, "h")
-            await pilot.pause()
-            assert discussion.query_one("#context").display
-            assert "Kuibyshev (now Samara)" in flat(shown(app))
-            await press(pilot, "escape")  # back to the scene: nothing decided
-            on(app, PlayScreen)
-            assert not list(saves.glob("*.toml"))
-
-    run(scenario)
+        await press(pilot, "h")
+        await pilot.pause()
+        assert discussion.query_one("#context").display
+        assert "Kuibyshev (now Samara)" in flat(shown(app))
+        await press(pilot, "escape")  # back to the scene: nothing decided
+        on(app, PlayScreen)
+        assert not list(saves.glob("*.toml"))
 
 
 # -- counting --
 
 
-def test_number_keys_count_and_the_majority_is_taken_with_the_split_in_the_autosave(
+async def test_number_keys_count_and_the_majority_is_taken_with_the_split_in_the_autosave(
     stories: Path, saves: Path
 ) -> None:
-    async def scenario() -> None:
-        app = class_run(stories, saves)
-        async with app.run_test(size=SIZE) as pilot:
-            session = on(app, PlayScreen).session
-            vote = await open_vote(pilot)
-            assert "No votes yet" in shown(app)
-            await press(pilot, "1", "1", "2", "1", "2", "2", "2")
-            assert vote.tally.counts == {"raise_steam": 3, "bank_fires": 4, "walk_train": 0}
-            await press(pilot, "minus")  # takes one from the row last counted: choice 2
-            assert vote.tally.counts["bank_fires"] == 3
-            await press(pilot, "backspace", "backspace")
-            assert vote.tally.counts["bank_fires"] == 1
-            await press(pilot, "3", "3")
-            assert "6 votes · choice 1 leads" in shown(app)
+    app = class_run(stories, saves)
+    async with app.run_test(size=SIZE) as pilot:
+        session = on(app, PlayScreen).session
+        vote = await open_vote(pilot)
+        assert "No votes yet" in shown(app)
+        await press(pilot, "1", "1", "2", "1", "2", "2", "2")
+        assert vote.tally.counts == {"raise_steam": 3, "bank_fires": 4, "walk_train": 0}
+        await press(pilot, "minus")  # takes one from the row last counted: choice 2
+        assert vote.tally.counts["bank_fires"] == 3
+        await press(pilot, "backspace", "backspace")
+        assert vote.tally.counts["bank_fires"] == 1
+        await press(pilot, "3", "3")
+        assert "6 votes · choice 1 leads" in shown(app)
 
-            await press(pilot, "enter")  # close the vote now
-            play = on(app, PlayScreen)
-            assert play.session is session
-            assert session.state.path[-1].choice == "raise_steam"
-            assert any(
-                "The class chose 1." in note and "3 of 6 votes" in note for note in notes(app)
-            )
-            save = autosave(saves)
-            assert save.classroom is True
-            assert votes_of(save) == [
-                (0, {"raise_steam": 3, "bank_fires": 1, "walk_train": 2}, "majority")
-            ]
+        await press(pilot, "enter")  # close the vote now
+        play = on(app, PlayScreen)
+        assert play.session is session
+        assert session.state.path[-1].choice == "raise_steam"
+        assert any("The class chose 1." in note and "3 of 6 votes" in note for note in notes(app))
+        save = autosave(saves)
+        assert save.classroom is True
+        assert votes_of(save) == [
+            (0, {"raise_steam": 3, "bank_fires": 1, "walk_train": 2}, "majority")
+        ]
 
-            await press(pilot, "u")  # undo takes the decision back, and its vote with it
-            assert not session.state.path
-            assert autosave(saves).votes == []
-
-    run(scenario)
+        await press(pilot, "u")  # undo takes the decision back, and its vote with it
+        assert not session.state.path
+        assert autosave(saves).votes == []
 
 
-def test_a_typed_count_sets_the_votes_of_the_selected_row(stories: Path, saves: Path) -> None:
-    async def scenario() -> None:
-        app = class_run(stories, saves)
-        async with app.run_test(size=SIZE) as pilot:
-            vote = await open_vote(pilot)
-            assert vote.selected == "raise_steam"  # the first open choice
-            await press(pilot, "equals_sign")
-            dialog = on(app, CountScreen)
-            assert dialog.query_one("#count", Input).value == "0"
-            await press(pilot, "1", "7", "enter")  # the 0 is selected: typing replaces it
-            on(app, VoteScreen)
-            assert vote.tally.counts["raise_steam"] == 17
+async def test_a_typed_count_sets_the_votes_of_the_selected_row(stories: Path, saves: Path) -> None:
+    app = class_run(stories, saves)
+    async with app.run_test(size=SIZE) as pilot:
+        vote = await open_vote(pilot)
+        assert vote.selected == "raise_steam"  # the first open choice
+        await press(pilot, "equals_sign")
+        dialog = on(app, CountScreen)
+        assert dialog.query_one("#count", Input).value == "0"
+        await press(pilot, "1", "7", "enter")  # the 0 is selected: typing replaces it
+        on(app, VoteScreen)
+        assert vote.tally.counts["raise_steam"] == 17
 
-            await press(pilot, "down", "equals_sign", "9", "enter")
-            assert vote.selected == "bank_fires"
-            assert vote.tally.counts == {"raise_steam": 17, "bank_fires": 9, "walk_train": 0}
-            await press(pilot, "equals_sign", "escape")  # cancelled: nothing changes
-            assert vote.tally.counts["bank_fires"] == 9
-            assert "26 votes · choice 1 leads" in shown(app)
+        await press(pilot, "down", "equals_sign", "9", "enter")
+        assert vote.selected == "bank_fires"
+        assert vote.tally.counts == {"raise_steam": 17, "bank_fires": 9, "walk_train": 0}
+        await press(pilot, "equals_sign", "escape")  # cancelled: nothing changes
+        assert vote.tally.counts["bank_fires"] == 9
+        assert "26 votes · choice 1 leads" in shown(app)
 
-            await press(pilot, "enter")
-            on(app, PlayScreen)
-            assert votes_of(autosave(saves)) == [
-                (0, {"raise_steam": 17, "bank_fires": 9, "walk_train": 0}, "majority")
-            ]
-
-    run(scenario)
+        await press(pilot, "enter")
+        on(app, PlayScreen)
+        assert votes_of(autosave(saves)) == [
+            (0, {"raise_steam": 17, "bank_fires": 9, "walk_train": 0}, "majority")
+        ]
 
 
 # -- ties --
 
 
-def test_a_tie_asks_the_teacher_who_picks_among_the_tied_and_is_recorded(
+async def test_a_tie_asks_the_teacher_who_picks_among_the_tied_and_is_recorded(
     stories: Path, saves: Path
 ) -> None:
-    async def scenario() -> None:
-        app = class_run(stories, saves)
-        async with app.run_test(size=SIZE) as pilot:
-            session = on(app, PlayScreen).session
-            vote = await open_vote(pilot)
-            await press(pilot, "1", "1", "2", "2", "3")
-            await press(pilot, "enter")
-            tie = on(app, TieScreen)
-            assert [option.key for option in tie.tied] == ["raise_steam", "bank_fires"]
-            assert tie.query_one("#tied", OptionList).option_count == 2
-            assert "2 votes each. The teacher decides" in flat(shown(app))
+    app = class_run(stories, saves)
+    async with app.run_test(size=SIZE) as pilot:
+        session = on(app, PlayScreen).session
+        vote = await open_vote(pilot)
+        await press(pilot, "1", "1", "2", "2", "3")
+        await press(pilot, "enter")
+        tie = on(app, TieScreen)
+        assert [option.key for option in tie.tied] == ["raise_steam", "bank_fires"]
+        assert tie.query_one("#tied", OptionList).option_count == 2
+        assert "2 votes each. The teacher decides" in flat(shown(app))
 
-            await press(pilot, "escape")  # back to the vote, counts kept
-            assert on(app, VoteScreen) is vote
-            assert vote.tally.counts["raise_steam"] == 2
-            await press(pilot, "enter")
-            on(app, TieScreen)
-            await press(pilot, "3")  # not among the tied: ignored
-            on(app, TieScreen)
-            await press(pilot, "2")
-            on(app, PlayScreen)
-            assert session.state.path[-1].choice == "bank_fires"
-            assert votes_of(autosave(saves)) == [
-                (0, {"raise_steam": 2, "bank_fires": 2, "walk_train": 1}, "teacher")
-            ]
-            assert any("settled by the teacher" in note for note in notes(app))
-
-    run(scenario)
+        await press(pilot, "escape")  # back to the vote, counts kept
+        assert on(app, VoteScreen) is vote
+        assert vote.tally.counts["raise_steam"] == 2
+        await press(pilot, "enter")
+        on(app, TieScreen)
+        await press(pilot, "3")  # not among the tied: ignored
+        on(app, TieScreen)
+        await press(pilot, "2")
+        on(app, PlayScreen)
+        assert session.state.path[-1].choice == "bank_fires"
+        assert votes_of(autosave(saves)) == [
+            (0, {"raise_steam": 2, "bank_fires": 2, "walk_train": 1}, "teacher")
+        ]
+        assert any("settled by the teacher" in note for note in notes(app))
 
 
-def test_no_votes_at_all_is_a_tie_of_every_open_choice(stories: Path, saves: Path) -> None:
-    async def scenario() -> None:
-        app = class_run(stories, saves)
-        async with app.run_test(size=SIZE) as pilot:
-            await open_vote(pilot)
-            await press(pilot, "enter")
-            tie = on(app, TieScreen)
-            assert len(tie.tied) == 3
-            assert "No votes were counted" in flat(shown(app))
-            await press(pilot, "enter")  # the highlighted one, the first
-            on(app, PlayScreen)
-            assert votes_of(autosave(saves)) == [
-                (0, {"raise_steam": 0, "bank_fires": 0, "walk_train": 0}, "teacher")
-            ]
-
-    run(scenario)
+async def test_no_votes_at_all_is_a_tie_of_every_open_choice(stories: Path, saves: Path) -> None:
+    app = class_run(stories, saves)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_vote(pilot)
+        await press(pilot, "enter")
+        tie = on(app, TieScreen)
+        assert len(tie.tied) == 3
+        assert "No votes were counted" in flat(shown(app))
+        await press(pilot, "enter")  # the highlighted one, the first
+        on(app, PlayScreen)
+        assert votes_of(autosave(saves)) == [
+            (0, {"raise_steam": 0, "bank_fires": 0, "walk_train": 0}, "teacher")
+        ]
 
 
 # -- the countdown --
 
 
-def test_the_countdown_closes_the_vote_by_itself(stories: Path, saves: Path) -> None:
-    async def scenario() -> None:
-        app = class_run(stories, saves, vote_seconds=1)
-        async with app.run_test(size=SIZE) as pilot:
-            session = on(app, PlayScreen).session
-            vote = await open_vote(pilot)
-            assert vote.query_one("#countdown", Static).display
-            assert "0:01" not in shown(app)  # drawn as a banner, not as text
-            await press(pilot, "2", "2", "1")
-            await until(pilot, lambda: len(session.state.path) == 1)
-            await pilot.pause()
-            on(app, PlayScreen)
-            assert session.state.path[-1].choice == "bank_fires"
-            assert votes_of(autosave(saves)) == [
-                (0, {"raise_steam": 1, "bank_fires": 2, "walk_train": 0}, "majority")
-            ]
-            assert any("Time's up" in note for note in notes(app))
-
-    run(scenario)
+async def test_the_countdown_closes_the_vote_by_itself(stories: Path, saves: Path) -> None:
+    app = class_run(stories, saves, vote_seconds=1)
+    async with app.run_test(size=SIZE) as pilot:
+        session = on(app, PlayScreen).session
+        vote = await open_vote(pilot)
+        assert vote.query_one("#countdown", Static).display
+        assert "0:01" not in shown(app)  # drawn as a banner, not as text
+        await press(pilot, "2", "2", "1")
+        await until(pilot, lambda: len(session.state.path) == 1)
+        await pilot.pause()
+        on(app, PlayScreen)
+        assert session.state.path[-1].choice == "bank_fires"
+        assert votes_of(autosave(saves)) == [
+            (0, {"raise_steam": 1, "bank_fires": 2, "walk_train": 0}, "majority")
+        ]
+        assert any("Time's up" in note for note in notes(app))
 
 
-def test_a_paused_countdown_does_not_close_the_vote(stories: Path, saves: Path) -> None:
-    async def scenario() -> None:
-        app = class_run(stories, saves, vote_seconds=1)
-        async with app.run_test(size=SIZE) as pilot:
-            session = on(app, PlayScreen).session
-            vote = await open_vote(pilot)
-            await press(pilot, "p")
-            assert vote.timer is None and "paused" in shown(app)
-            for _ in range(12):  # longer than the second the vote had
-                await pilot.pause(0.1)
-            assert on(app, VoteScreen) is vote and not session.state.path
-            await press(pilot, "1", "p")  # resumed: it runs out and closes
-            await until(pilot, lambda: len(session.state.path) == 1)
-            assert session.state.path[-1].choice == "raise_steam"
-
-    run(scenario)
+async def test_a_paused_countdown_does_not_close_the_vote(stories: Path, saves: Path) -> None:
+    app = class_run(stories, saves, vote_seconds=1)
+    async with app.run_test(size=SIZE) as pilot:
+        session = on(app, PlayScreen).session
+        vote = await open_vote(pilot)
+        await press(pilot, "p")
+        assert vote.timer is None and "paused" in shown(app)
+        for _ in range(12):  # longer than the second the vote had
+            await pilot.pause(0.1)
+        assert on(app, VoteScreen) is vote and not session.state.path
+        await press(pilot, "1", "p")  # resumed: it runs out and closes
+        await until(pilot, lambda: len(session.state.path) == 1)
+        assert session.state.path[-1].choice == "raise_steam"
 
 
-def test_without_a_countdown_there_is_no_clock_and_no_pause_key(stories: Path, saves: Path) -> None:
-    async def scenario() -> None:
-        app = class_run(stories, saves)
-        async with app.run_test(size=SIZE) as pilot:
-            vote = await open_vote(pilot)
-            assert not vote.query_one("#countdown").display
-            assert "Pause timer" not in shown(app)
-            assert "Close vote" in shown(app)
-
-    run(scenario)
+async def test_without_a_countdown_there_is_no_clock_and_no_pause_key(
+    stories: Path, saves: Path
+) -> None:
+    app = class_run(stories, saves)
+    async with app.run_test(size=SIZE) as pilot:
+        vote = await open_vote(pilot)
+        assert not vote.query_one("#countdown").display
+        assert "Pause timer" not in shown(app)
+        assert "Close vote" in shown(app)
 
 
 # -- locked choices --
 
 
-def test_locked_choices_are_shown_but_get_no_votes(stories: Path, saves: Path) -> None:
-    async def scenario() -> None:
-        app = class_run(stories, saves)
-        async with app.run_test(size=SIZE) as pilot:
-            session = on(app, PlayScreen).session
-            await open_vote(pilot)
-            await press(pilot, "2", "enter")  # bank the fires: the engine is cold
-            assert session.state.node == "sixteenth"
+async def test_locked_choices_are_shown_but_get_no_votes(stories: Path, saves: Path) -> None:
+    app = class_run(stories, saves)
+    async with app.run_test(size=SIZE) as pilot:
+        session = on(app, PlayScreen).session
+        await open_vote(pilot)
+        await press(pilot, "2", "enter")  # bank the fires: the engine is cold
+        assert session.state.node == "sixteenth"
 
-            vote = await open_vote(pilot)
-            rows = list(vote.query(VoteRow))
-            assert [row.has_class("-locked") for row in rows] == [False, False, True]
-            assert "locked: The engine is cold" in flat(shown(app))
-            await press(pilot, "3", "3")
-            assert "move_train" not in vote.tally.counts
-            assert vote.tally.total == 0
-            assert any(note.startswith("Locked: The engine is cold") for note in notes(app))
-            await press(pilot, "down")
-            assert vote.selected == "clear_highway"
-            await press(pilot, "down")  # the selection skips the locked row
-            assert vote.selected == "hold_platform"
-            await press(pilot, "1", "enter")
-            on(app, PlayScreen)
-            counts = autosave(saves).votes[1].counts
-            assert "move_train" not in counts and sum(counts.values()) == 1
-
-    run(scenario)
+        vote = await open_vote(pilot)
+        rows = list(vote.query(VoteRow))
+        assert [row.has_class("-locked") for row in rows] == [False, False, True]
+        assert "locked: The engine is cold" in flat(shown(app))
+        await press(pilot, "3", "3")
+        assert "move_train" not in vote.tally.counts
+        assert vote.tally.total == 0
+        assert any(note.startswith("Locked: The engine is cold") for note in notes(app))
+        await press(pilot, "down")
+        assert vote.selected == "clear_highway"
+        await press(pilot, "down")  # the selection skips the locked row
+        assert vote.selected == "hold_platform"
+        await press(pilot, "1", "enter")
+        on(app, PlayScreen)
+        counts = autosave(saves).votes[1].counts
+        assert "move_train" not in counts and sum(counts.values()) == 1
 
 
 # -- starting a class run --
 
 
-def test_the_chooser_toggle_starts_a_class_run(stories: Path, saves: Path) -> None:
-    async def scenario() -> None:
-        app = make_app(stories, saves, player=PLAYER)
-        async with app.run_test(size=SIZE) as pilot:
-            app.action_new_game()
-            await pilot.pause()
-            chooser = on(app, ChooserScreen)
-            assert "Class vote: off" in shown(app)
-            commands = {c.title: c for c in app.get_system_commands(chooser)}
-            assert "Class vote: turn on" in commands
+async def test_the_chooser_toggle_starts_a_class_run(stories: Path, saves: Path) -> None:
+    app = make_app(stories, saves, player=PLAYER)
+    async with app.run_test(size=SIZE) as pilot:
+        app.action_new_game()
+        await pilot.pause()
+        chooser = on(app, ChooserScreen)
+        assert "Class vote: off" in shown(app)
+        commands = {c.title: c for c in app.get_system_commands(chooser)}
+        assert "Class vote: turn on" in commands
 
-            await press(pilot, "c")
-            assert app.classroom
-            await pilot.pause()
-            assert "Class vote: on" in shown(app)
-            assert "Class vote: on" in str(chooser.query_one("#about", Static).content)
-            assert "Class vote: turn off" in {c.title for c in app.get_system_commands(chooser)}
+        await press(pilot, "c")
+        assert app.classroom
+        await pilot.pause()
+        assert "Class vote: on" in shown(app)
+        assert "Class vote: on" in str(chooser.query_one("#about", Static).content)
+        assert "Class vote: turn off" in {c.title for c in app.get_system_commands(chooser)}
 
-            await press(pilot, "enter")
-            screen = on(app, PlayScreen)
-            assert screen.session.classroom
-            assert app.theme == PROJECTOR
-            await open_vote(pilot)
-            await press(pilot, "2", "enter")
-            on(app, PlayScreen)
-            save = autosave(saves)
-            assert save.classroom and votes_of(save)[0][2] == "majority"
-
-    run(scenario)
+        await press(pilot, "enter")
+        screen = on(app, PlayScreen)
+        assert screen.session.classroom
+        assert app.theme == PROJECTOR
+        await open_vote(pilot)
+        await press(pilot, "2", "enter")
+        on(app, PlayScreen)
+        save = autosave(saves)
+        assert save.classroom and votes_of(save)[0][2] == "majority"
 
 
-def test_the_chooser_toggle_goes_off_again_from_the_palette(stories: Path, saves: Path) -> None:
-    async def scenario() -> None:
-        app = make_app(stories, saves, player=PLAYER)
-        async with app.run_test(size=SIZE) as pilot:
-            app.action_new_game()
-            await pilot.pause()
-            chooser = on(app, ChooserScreen)
-            await press(pilot, "c")
-            commands = {c.title: c for c in app.get_system_commands(chooser)}
-            commands["Class vote: turn off"].callback()
-            await pilot.pause()
-            assert not app.classroom
-            await press(pilot, "enter")
-            screen = on(app, PlayScreen)
-            assert not screen.session.classroom
-            await press(pilot, "1")  # an ordinary run: the key takes the choice
-            assert screen.session.state.path[-1].choice == "raise_steam"
-
-    run(scenario)
-
-
-def test_the_projector_theme_is_not_remembered_as_the_players_own(
+async def test_the_chooser_toggle_goes_off_again_from_the_palette(
     stories: Path, saves: Path
 ) -> None:
-    async def scenario() -> None:
-        app = class_run(stories, saves)
-        async with app.run_test(size=SIZE) as pilot:
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            assert app.theme == PROJECTOR
-            assert SaveFolder(saves).profile(PLAYER).theme != PROJECTOR
+    app = make_app(stories, saves, player=PLAYER)
+    async with app.run_test(size=SIZE) as pilot:
+        app.action_new_game()
+        await pilot.pause()
+        chooser = on(app, ChooserScreen)
+        await press(pilot, "c")
+        commands = {c.title: c for c in app.get_system_commands(chooser)}
+        commands["Class vote: turn off"].callback()
+        await pilot.pause()
+        assert not app.classroom
+        await press(pilot, "enter")
+        screen = on(app, PlayScreen)
+        assert not screen.session.classroom
+        await press(pilot, "1")  # an ordinary run: the key takes the choice
+        assert screen.session.state.path[-1].choice == "raise_steam"
 
-    run(scenario)
+
+async def test_the_projector_theme_is_not_remembered_as_the_players_own(
+    stories: Path, saves: Path
+) -> None:
+    app = class_run(stories, saves)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.theme == PROJECTOR
+        assert SaveFolder(saves).profile(PLAYER).theme != PROJECTOR
 
 
 def test_the_projector_theme_has_at_least_seven_to_one_contrast() -> None:
@@ -479,12 +411,12 @@ class FakeApp:
 def test_the_cli_flag_starts_a_class_run_with_its_countdown(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(game.cli, "_interactive", lambda stdin, stdout: True)
+    monkeypatch.setattr("game.cli.commands.play.interactive", lambda stdin, stdout: True)
     monkeypatch.setattr("game.ui.app.DivergenceApp", FakeApp)
     argv = ["play", str(SPECIAL_TRAIN), "--saves", str(tmp_path), "--player", PLAYER]
-    assert game.cli.main([*argv, "--classroom", "--vote-seconds", "45"]) == 0
+    assert game.cli.entry.main([*argv, "--classroom", "--vote-seconds", "45"]) == 0
     assert FakeApp.made["classroom"] is True and FakeApp.made["vote_seconds"] == 45
-    assert game.cli.main(argv) == 0
+    assert game.cli.entry.main(argv) == 0
     assert FakeApp.made["classroom"] is False and FakeApp.made["vote_seconds"] is None
 
 
@@ -492,12 +424,12 @@ def test_the_cli_refuses_a_countdown_without_a_class_and_a_class_without_a_scree
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = ["play", str(SPECIAL_TRAIN), "--saves", str(tmp_path)]
-    assert game.cli.main([*argv, "--vote-seconds", "30"]) == game.cli.EXIT_USAGE
+    assert game.cli.entry.main([*argv, "--vote-seconds", "30"]) == game.cli.entry.EXIT_USAGE
     assert "add --classroom" in capsys.readouterr().err
-    assert game.cli.main([*argv, "--classroom", "--plain"]) == game.cli.EXIT_USAGE
+    assert game.cli.entry.main([*argv, "--classroom", "--plain"]) == game.cli.entry.EXIT_USAGE
     assert "--classroom needs a terminal" in capsys.readouterr().err
     for bad in ("0", "soon", "3601"):
         with pytest.raises(SystemExit) as stopped:
-            game.cli.main([*argv, "--classroom", "--vote-seconds", bad])
-        assert stopped.value.code == game.cli.EXIT_USAGE
+            game.cli.entry.main([*argv, "--classroom", "--vote-seconds", bad])
+        assert stopped.value.code == game.cli.entry.EXIT_USAGE
     assert "--vote-seconds" in capsys.readouterr().err

@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 
-from game.cli import EXIT_OK, EXIT_SAVE, EXIT_STORY, EXIT_USAGE, main
-from game.saves import SaveFolder, autosave_slot
+from game.cli.entry import EXIT_OK, EXIT_SAVE, EXIT_STORY, EXIT_USAGE, main
+from game.saves.files import SaveFolder, autosave_slot
 
 TESTS = Path(__file__).parent
 CROSSROADS = TESTS / "stories" / "crossroads.toml"
@@ -21,12 +22,6 @@ ROOT = TESTS.parent
 
 def auto(player: str) -> str:
     return autosave_slot("crossroads", player)
-
-
-def run_cli(*args: str, stdin: str = "") -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(list(args), stdin=io.StringIO(stdin), stdout=out)
-    return code, out.getvalue()
 
 
 def test_plain_play_end_to_end_in_a_subprocess_with_saving_and_loading(tmp_path: Path) -> None:
@@ -60,7 +55,7 @@ def test_plain_play_end_to_end_in_a_subprocess_with_saving_and_loading(tmp_path:
     out = result.stdout
     assert "Saved as 'before the attack'" in out
     assert "Loaded 'before the attack'." in out
-    assert "Supply: 10 / 10" in out
+    assert "Supply: 10/10" in out  # as the dossier reads in the TUI and transcripts
     assert "1. 22 June 1941: Send trains" in out
     assert "=== THE END:" in out
     assert "Ending unlocked: 1 of 3." in out
@@ -186,7 +181,7 @@ def test_loading_a_damaged_save_at_start_exits_3_and_keeps_the_file(
     )
     assert code == EXIT_SAVE
     assert out == ""
-    assert "divergence: cannot load 'bad': damaged" in capsys.readouterr().err
+    assert "divergence: cannot load 'bad': a damaged save" in capsys.readouterr().err
     assert (tmp_path / "bad.toml").read_text() == "kind = 'divergence-save'\nformat = ["
 
 
@@ -210,7 +205,7 @@ def test_loading_a_save_whose_story_changed_offers_the_last_fitting_point(tmp_pa
     )
     assert code == EXIT_OK
     assert "decision 2 no longer fits" in out
-    assert "Resumed from decision 1." in out
+    assert "Replay from decision 1." in out
     assert "1. 22 June 1941: Send trains" in out
 
 
@@ -375,14 +370,27 @@ def test_a_story_whose_routes_loop_at_the_start_is_reported(tmp_path: Path) -> N
 def test_an_unexpected_error_is_one_line_not_a_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import game.cli
+    from game.cli.commands import stories
 
     def broken(*args: object) -> int:
         raise RuntimeError("the printer is on fire")
 
     monkeypatch.delenv("DIVERGENCE_DEBUG", raising=False)
-    monkeypatch.setattr(game.cli, "cmd_stories", broken)
+    monkeypatch.setattr(stories, "run", broken)
     assert main(["stories"], io.StringIO(), io.StringIO()) == 70
     err = capsys.readouterr().err
     assert "unexpected error (RuntimeError: the printer is on fire)" in err
     assert "DIVERGENCE_DEBUG=1" in err
+
+
+def test_the_readme_lists_the_exit_codes_as_the_command_does() -> None:
+    from game.cli.exitcodes import MEANINGS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    table = readme.split("### Exit codes", 1)[1].split("\n\n", 2)[1]
+    rows = [line.strip("|").split("|") for line in table.splitlines()[2:]]
+    assert {int(code): meaning.strip() for code, meaning in rows} == MEANINGS
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "writing.md").read_text()
+    table = guide.split("### Exit status", 1)[1].split("### ", 1)[0]
+    listed = [line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| ")]
+    assert [int(code) for code in listed[2:]] == list(MEANINGS)  # the guide says more, of the same

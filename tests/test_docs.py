@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from game.engine import Engine
-from game.loader import load_story
+from game.play.engine import Engine
+from game.story.loader import load_story
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "writing.md"
@@ -81,11 +81,11 @@ def test_the_example_plays_to_an_ending_in_plain_mode(tmp_path: Path) -> None:
 
 
 def test_the_shipped_json_schema_is_up_to_date() -> None:
-    from game.schema import schema_text
+    from game.story.schema import schema_text
 
     shipped = ROOT / "docs" / "story.schema.json"
     assert shipped.read_text() == schema_text(), (
-        "run: python -m game.schema > docs/story.schema.json"
+        "run: python -m game.story.schema > docs/story.schema.json"
     )
 
 
@@ -101,7 +101,7 @@ def test_the_bundled_stories_validate_against_the_json_schema() -> None:
 
 
 def test_the_guide_lists_every_check_code_and_no_other() -> None:
-    from game.analysis import CODES
+    from game.check.analysis import CODES
 
     text = GUIDE.read_text()
     section = text[text.index("### Check codes") :]

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from game.draws import chance
-from game.engine import (
+from game.play.engine import (
     ChoiceUnavailable,
     Engine,
     EngineError,
@@ -18,8 +17,9 @@ from game.engine import (
     Playthrough,
     Step,
 )
-from game.loader import load_story
-from game.story import Story
+from game.story.compiled import Story
+from game.story.draws import chance
+from game.story.loader import load_story
 
 STORIES = Path(__file__).parent / "stories"
 
@@ -344,7 +344,7 @@ epilogue = "e"
 
 
 def test_chose_names_are_checked_at_load_time(tmp_path: Path) -> None:
-    from game.errors import StoryError
+    from game.story.problems import StoryError
 
     body = """
 [[node]]

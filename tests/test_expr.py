@@ -13,8 +13,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-import game.expr as expr_module
-from game.expr import (
+import game.story.expr as expr_module
+from game.story.expr import (
     MAX_DEPTH,
     MAX_INT,
     MAX_LENGTH,

@@ -4,7 +4,6 @@ expressions and flag weights, templated titles and viewpoints, and quotations fr
 
 from __future__ import annotations
 
-import asyncio
 import io
 from collections import Counter
 from pathlib import Path
@@ -13,19 +12,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from game.catalog import Catalog
-from game.cli import main
-from game.engine import Engine
-from game.errors import StoryError
-from game.expr import ExprError, Scope, VarSpec, compile_expression
-from game.loader import load_story
-from game.report import build_report, render_html, render_markdown, render_text
-from game.saves import SaveFolder, read_save
-from game.story import Story
-from game.text import TemplateError, compile_template
-from game.transcript import build_transcript
-from game.transcript import to_html as transcript_html
-from game.transcript import to_markdown as transcript_markdown
+from game.classroom.report import build_report, render_html, render_markdown, render_text
+from game.classroom.transcript import build_transcript
+from game.classroom.transcript import to_html as transcript_html
+from game.classroom.transcript import to_markdown as transcript_markdown
+from game.cli.entry import main
+from game.play.engine import Engine
+from game.saves.files import SaveFolder, read_save
+from game.story.catalog import Catalog
+from game.story.compiled import Story
+from game.story.expr import ExprError, Scope, VarSpec, compile_expression
+from game.story.loader import load_story
+from game.story.problems import StoryError
+from game.story.text import TemplateError, compile_template
 from game.ui.app import DivergenceApp
 from game.ui.play import PlayScreen
 from game.ui.quotes import Quotations
@@ -378,32 +377,29 @@ def test_transcripts_and_the_report_carry_quotations_escaped(
     assert "&lt;i&gt;nor HTML" in render_html(report)
 
 
-def test_the_play_screen_shows_quotations_as_written_never_as_markup(
+async def test_the_play_screen_shows_quotations_as_written_never_as_markup(
     story_file: Path, tmp_path: Path
 ) -> None:
-    async def scenario() -> None:
-        app = DivergenceApp(
-            Catalog([story_file.parent], include_bundled=False),
-            SaveFolder(tmp_path / "saves"),
-            player="Tester",
-            story="features",
-            seed=1,
-        )
-        async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, PlayScreen)
-            quotes = screen.query_one(Quotations)
-            assert quotes.display and len(quotes.quotes) == 1
-            text = str(quotes.query(".quote").first().render())
-            assert "[b]Not bold[/b] <i>nor HTML</i>" in text
-            assert "— Vyacheslav Molotov, radio address, 22 June 1941" in text
-            await pilot.press("1")
-            await pilot.pause()
-            assert len(screen.query_one(Quotations).quotes) == 2
-            assert "The Old Man's Hall" in str(screen.query_one("#scene-title").render())
-
-    asyncio.run(scenario())
+    app = DivergenceApp(
+        Catalog([story_file.parent], include_bundled=False),
+        SaveFolder(tmp_path / "saves"),
+        player="Tester",
+        story="features",
+        seed=1,
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PlayScreen)
+        quotes = screen.query_one(Quotations)
+        assert quotes.display and len(quotes.quotes) == 1
+        text = str(quotes.query(".quote").first().render())
+        assert "[b]Not bold[/b] <i>nor HTML</i>" in text
+        assert "— Vyacheslav Molotov, radio address, 22 June 1941" in text
+        await pilot.press("1")
+        await pilot.pause()
+        assert len(screen.query_one(Quotations).quotes) == 2
+        assert "The Old Man's Hall" in str(screen.query_one("#scene-title").render())
 
 
 # -- properties --

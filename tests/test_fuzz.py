@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context, event
 
-from game.errors import Problem, StoryError
-from game.expr import ExprError, Scope, VarSpec, compile_effects, compile_expression
-from game.loader import load_story
-from game.story import Story
-from game.text import compile_template
+from game.story.compiled import Story
+from game.story.expr import ExprError, Scope, VarSpec, compile_effects, compile_expression
+from game.story.loader import load_story
+from game.story.problems import Problem, StoryError
+from game.story.text import compile_template
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

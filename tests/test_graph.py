@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import html
-import io
 import json
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 
-from game.catalog import Catalog
-from game.cli import EXIT_OK, EXIT_STORY, EXIT_USAGE, main
-from game.graph import MAX_LABEL, shorten, to_dot, to_mermaid
-from game.loader import load_story
-from game.story import Story
+from game.cli.entry import EXIT_OK, EXIT_STORY, EXIT_USAGE
+from game.story.catalog import Catalog
+from game.story.compiled import Story
+from game.story.loader import load_story
+from game.writer.graph import MAX_LABEL, shorten, to_dot, to_mermaid
 
 TESTS = Path(__file__).parent
 CROSSROADS = TESTS / "stories" / "crossroads.toml"
@@ -367,12 +366,6 @@ def test_shorten_cuts_long_text_at_a_word_and_flattens_line_breaks() -> None:
 # --- the command --------------------------------------------------------------------
 
 
-def run_cli(*args: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(list(args), stdin=io.StringIO(""), stdout=out)
-    return code, out.getvalue()
-
-
 def test_cli_writes_mermaid_by_default_and_dot_on_request(crossroads: Story) -> None:
     code, out = run_cli("graph", str(CROSSROADS))
     assert code == EXIT_OK and out == to_mermaid(crossroads)
@@ -409,17 +402,3 @@ def test_cli_broken_story_shows_its_errors(
     assert code == EXIT_STORY and out == ""
     assert "'reer'" in capsys.readouterr().err
     assert not target.exists()
-
-
-def test_the_command_loads_nothing_heavy_and_the_module_no_interface() -> None:
-    code = (
-        "import sys\nimport game.commands.graph\n"
-        "print('game.graph' in sys.modules, 'game.loader' in sys.modules)\n"
-        "import game.graph\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n")[:2] == ["False False", "[]"]

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from game.errors import Problem, StoryError
-from game.loader import MAX_FILE_BYTES, MAX_FILES, load_story
-from game.story import Story
+from game.story.compiled import Story
+from game.story.loader import MAX_FILE_BYTES, MAX_FILES, load_story
+from game.story.problems import Problem, StoryError
 
 WriteStory = Callable[..., Path]  # the conftest fixture `write_story`
 OPENING_ID = 'id = "opening"'

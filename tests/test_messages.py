@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from game.cli import main
-from game.errors import StoryError
-from game.loader import load_story
-from game.plain import wrap
+from game.cli.entry import main
+from game.cli.plain import wrap
+from game.story.loader import load_story
+from game.story.problems import StoryError
 
 HEADER = '[story]\nid = "m"\ntitle = "M"\nsummary = "m"\nstart = "a"\nera = "1941"\n'
 ENDING = '\n[[ending]]\nid = "end"\ntitle = "End"\ntone = "grim"\nepilogue = "Over."\n'

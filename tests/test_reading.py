@@ -6,9 +6,9 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-from game.cli import main
-from game.loader import load_story
-from game.reading import WORDS_PER_MINUTE, Reading, estimate, measure, words
+from game.cli.entry import main
+from game.play.reading import WORDS_PER_MINUTE, Reading, estimate, measure, words
+from game.story.loader import load_story
 
 WriteStory = Callable[..., Path]  # the conftest fixture `write_story`
 

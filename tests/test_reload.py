@@ -1,6 +1,6 @@
 """Live reload for writers (`divergence play STORY --watch`).
 
-The domain part (`game.reload`): a watcher that notices edited, added and removed story
+The domain part (`game.writer.reload`): a watcher that notices edited, added and removed story
 files, and `reload`, which loads the story again and replays the path, reporting errors
 as `file:line: message` or where the path stopped fitting. Then the same in plain mode,
 and in the Textual interface through Pilot: an edit shows on screen, a broken edit
@@ -10,31 +10,28 @@ restarts the edited version from the last point that fits.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.app import App
+from helpers import flat, shown
 from textual.pilot import Pilot
 
-from game.catalog import Catalog
-from game.cli import main
-from game.engine import Engine, Step
-from game.loader import load_story
-from game.reload import StoryWatcher, reload
-from game.saves import SaveFolder, autosave_slot, read_save
+from game.cli.entry import main
+from game.play.engine import Engine, Step
+from game.saves.files import SaveFolder, autosave_slot, read_save
 from game.session import GameSession
+from game.story.catalog import Catalog
+from game.story.loader import load_story
 from game.ui import watch as watch_module
 from game.ui.app import DivergenceApp
 from game.ui.ending import EndingScreen
 from game.ui.play import PlayScreen
 from game.ui.watch import StoryWatch
+from game.writer.reload import LiveReload, StoryWatcher, reload
 
 STORY = """\
 [story]
@@ -191,6 +188,26 @@ def test_an_edit_that_removes_the_choice_on_the_path_reports_the_break(river: Pa
     assert "at decision 1" in result.summary()
 
 
+def test_live_reload_offers_a_break_until_the_path_moves_on(river: Path) -> None:
+    live = LiveReload(StoryWatcher(river))
+    path = [CROSS, Step("ford", "far_side")]
+    assert not live.due(path)  # nothing changed, nothing pending
+    write(
+        river,
+        STORY.replace(
+            '[[node.choice]]\nlabel = "Cross it"\ngoto = "ford"\neffects = "nerve += 1"\n\n', ""
+        ),
+    )
+    assert live.due(path) and live.unapplied
+    live.settle(live.reload(river, SEED, path))
+    assert live.pending is not None and live.pending.broken_at == 0
+    assert not live.due(path)  # the same path breaks the same way: no point reloading
+    assert live.due(path[:0])  # gone back before the break: it may fit now
+    restart = live.refit()
+    assert restart is not None and restart.fitting == 0
+    assert live.pending is None and not live.unapplied and live.refit() is None
+
+
 def test_a_session_adopts_the_new_version_and_autosaves_it(river: Path, tmp_path: Path) -> None:
     folder = SaveFolder(tmp_path / "saves")
     session = GameSession(load_story(river), folder, "Writer", SEED)
@@ -208,16 +225,6 @@ def test_a_session_adopts_the_new_version_and_autosaves_it(river: Path, tmp_path
     # without an engine, the session builds its own
     session.adopt(result.story, [Engine(result.story).start(SEED)])
     assert session.state.node == "bank"
-
-
-def test_the_reload_module_never_imports_textual() -> None:
-    code = (
-        "import sys, game.reload\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
 
 
 # -- plain mode --
@@ -277,13 +284,6 @@ def test_watch_is_an_option_of_play_only(capsys: pytest.CaptureFixture[str]) -> 
 SIZE = (100, 30)
 
 
-def shown(app: App[Any]) -> str:
-    strips = app.screen._compositor.render_strips()
-    return " ".join(
-        " ".join("".join(segment.text for segment in strip).split()) for strip in strips
-    )
-
-
 async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
     """Wait for `condition`, a tenth of a second at a time, for ten seconds at most."""
     for _ in range(100):
@@ -293,120 +293,109 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> 
     raise AssertionError(f"timed out waiting for {what}; the screen shows: {shown(pilot.app)}")
 
 
-def test_the_play_screen_reloads_an_edited_story(
+async def test_the_play_screen_reloads_an_edited_story(
     river: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(watch_module, "POLL_SECONDS", 0.1)
 
-    async def scenario() -> None:
-        app = DivergenceApp(
-            Catalog([], include_bundled=False),
-            SaveFolder(tmp_path / "saves"),
-            player="Writer",
-            story=str(river),
-            seed=SEED,
-            watch=True,
+    app = DivergenceApp(
+        Catalog([], include_bundled=False),
+        SaveFolder(tmp_path / "saves"),
+        player="Writer",
+        story=str(river),
+        seed=SEED,
+        watch=True,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, PlayScreen), "the play screen")
+        screen = app.screen
+        assert isinstance(screen, PlayScreen)
+        banner = screen.query_one(StoryWatch)
+        assert not banner.display
+        await pilot.press("1")
+        assert "Cold water to the knees." in flat(shown(app))
+
+        # a good edit: the new text on screen, in the same place of the story
+        write(river, STORY.replace("to the knees", "to the chest"))
+        await until(pilot, lambda: "Cold water to the chest." in flat(shown(app)), "the edit")
+        assert screen.session.state.node == "ford"
+        assert screen.session.state.variables["nerve"] == 3
+        messages = [n.message for n in app._notifications]
+        assert "Reloaded story (files: river.toml)." in messages
+
+        # a broken edit: a banner with file:line, and the last good version plays on
+        broken = STORY.replace("to the knees", "[b]to the neck[/b]").replace(
+            'goto = "far_side"', 'goto = "[red]nowhere"'
         )
-        async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, PlayScreen), "the play screen")
-            screen = app.screen
-            assert isinstance(screen, PlayScreen)
-            banner = screen.query_one(StoryWatch)
-            assert not banner.display
-            await pilot.press("1")
-            assert "Cold water to the knees." in shown(app)
+        write(river, broken)
+        await until(pilot, lambda: banner.display, "the error banner")
+        line = broken.splitlines().index('goto = "[red]nowhere"') + 1
+        text = str(banner.content)
+        assert f"{river.name}:{line}:" in text and "[red]nowhere" in text  # not markup
+        assert "last good version" in text
+        assert "Cold water to the chest." in flat(shown(app))
 
-            # a good edit: the new text on screen, in the same place of the story
-            write(river, STORY.replace("to the knees", "to the chest"))
-            await until(pilot, lambda: "Cold water to the chest." in shown(app), "the edit")
-            assert screen.session.state.node == "ford"
-            assert screen.session.state.variables["nerve"] == 3
-            messages = [n.message for n in app._notifications]
-            assert "Reloaded story (files: river.toml)." in messages
+        # fixed: the banner goes, the new text shows
+        write(river, STORY.replace("to the knees", "to the hips"))
+        await until(pilot, lambda: not banner.display, "the banner to go")
+        await until(pilot, lambda: "Cold water to the hips." in flat(shown(app)), "the fix")
 
-            # a broken edit: a banner with file:line, and the last good version plays on
-            broken = STORY.replace("to the knees", "[b]to the neck[/b]").replace(
-                'goto = "far_side"', 'goto = "[red]nowhere"'
-            )
-            write(river, broken)
-            await until(pilot, lambda: banner.display, "the error banner")
-            line = broken.splitlines().index('goto = "[red]nowhere"') + 1
-            text = str(banner.content)
-            assert f"{river.name}:{line}:" in text and "[red]nowhere" in text  # not markup
-            assert "last good version" in text
-            assert "Cold water to the chest." in shown(app)
-
-            # fixed: the banner goes, the new text shows
-            write(river, STORY.replace("to the knees", "to the hips"))
-            await until(pilot, lambda: not banner.display, "the banner to go")
-            await until(pilot, lambda: "Cold water to the hips." in shown(app), "the fix")
-
-            # the choice on the path removed: the old version plays on until r
-            write(
-                river,
-                STORY.replace(
-                    'label = "Cross it"\ngoto = "ford"', 'label = "Cross it"\ngoto = "home"'
-                ),
-            )
-            await until(pilot, lambda: banner.display, "the path break banner")
-            assert "no longer fits your path at decision 1" in str(banner.content)
-            assert "Press r" in str(banner.content)
-            assert screen.session.state.node == "ford"
-            assert "Restart revised story" in {
-                command.title for command in app.get_system_commands(screen)
-            }
-            await pilot.press("r")
-            await until(pilot, lambda: screen.session.state.node == "bank", "the restart")
-            assert not banner.display
-            assert screen.session.story.nodes["bank"].choices[0].target == "home"
-            await pilot.press("r")  # nothing pending: the key does nothing
-            assert screen.session.state.node == "bank"
-
-    asyncio.run(scenario())
+        # the choice on the path removed: the old version plays on until r
+        write(
+            river,
+            STORY.replace('label = "Cross it"\ngoto = "ford"', 'label = "Cross it"\ngoto = "home"'),
+        )
+        await until(pilot, lambda: banner.display, "the path break banner")
+        assert "no longer fits your path at decision 1" in str(banner.content)
+        assert "Press r" in str(banner.content)
+        assert screen.session.state.node == "ford"
+        assert "Restart revised story" in {
+            command.title for command in app.get_system_commands(screen)
+        }
+        await pilot.press("r")
+        await until(pilot, lambda: screen.session.state.node == "bank", "the restart")
+        assert not banner.display
+        assert screen.session.story.nodes["bank"].choices[0].target == "home"
+        await pilot.press("r")  # nothing pending: the key does nothing
+        assert screen.session.state.node == "bank"
 
 
-def test_an_edit_made_at_an_ending_is_picked_up_after_rewinding(
+async def test_an_edit_made_at_an_ending_is_picked_up_after_rewinding(
     river: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(watch_module, "POLL_SECONDS", 0.1)
 
-    async def scenario() -> None:
-        app = DivergenceApp(
-            Catalog([], include_bundled=False),
-            SaveFolder(tmp_path / "saves"),
-            player="Writer",
-            story=str(river),
-            seed=SEED,
-            watch=True,
-        )
-        async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, PlayScreen), "the play screen")
-            await pilot.press("1")
-            await pilot.press("1")
-            await until(pilot, lambda: isinstance(app.screen, EndingScreen), "the ending")
-            write(river, STORY.replace("to the knees", "to the shoulders"))
-            await pilot.pause(0.3)  # no watcher runs on the ending screen, and nothing breaks
-            await pilot.press("r")
-            await until(pilot, lambda: "to the shoulders" in shown(app), "the edit after rewind")
-            assert isinstance(app.screen, PlayScreen)
-
-    asyncio.run(scenario())
+    app = DivergenceApp(
+        Catalog([], include_bundled=False),
+        SaveFolder(tmp_path / "saves"),
+        player="Writer",
+        story=str(river),
+        seed=SEED,
+        watch=True,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, PlayScreen), "the play screen")
+        await pilot.press("1")
+        await pilot.press("1")
+        await until(pilot, lambda: isinstance(app.screen, EndingScreen), "the ending")
+        write(river, STORY.replace("to the knees", "to the shoulders"))
+        await pilot.pause(0.3)  # no watcher runs on the ending screen, and nothing breaks
+        await pilot.press("r")
+        await until(pilot, lambda: "to the shoulders" in flat(shown(app)), "the edit after rewind")
+        assert isinstance(app.screen, PlayScreen)
 
 
-def test_without_watch_there_is_no_banner(river: Path, tmp_path: Path) -> None:
-    async def scenario() -> None:
-        app = DivergenceApp(
-            Catalog([], include_bundled=False),
-            SaveFolder(tmp_path / "saves"),
-            player="Writer",
-            story=str(river),
-            seed=SEED,
-        )
-        async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, PlayScreen), "the play screen")
-            screen = app.screen
-            assert not list(screen.query(StoryWatch)) and not list(screen.query("#reload-banner"))
-            await pilot.press("1", "r")  # r means nothing here
-            assert isinstance(screen, PlayScreen) and screen.session.state.node == "ford"
-
-    asyncio.run(scenario())
+async def test_without_watch_there_is_no_banner(river: Path, tmp_path: Path) -> None:
+    app = DivergenceApp(
+        Catalog([], include_bundled=False),
+        SaveFolder(tmp_path / "saves"),
+        player="Writer",
+        story=str(river),
+        seed=SEED,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, PlayScreen), "the play screen")
+        screen = app.screen
+        assert not list(screen.query(StoryWatch)) and not list(screen.query("#reload-banner"))
+        await pilot.press("1", "r")  # r means nothing here
+        assert isinstance(screen, PlayScreen) and screen.session.state.node == "ford"

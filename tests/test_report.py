@@ -9,7 +9,6 @@ Train and The Twin Vipers, checked against a count made here independently of th
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import random
@@ -21,23 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import run_cli as divergence
 
-from game import report as report_module
-from game.catalog import Catalog
-from game.cli import EXIT_OK, EXIT_SAVE, EXIT_STORY, EXIT_USAGE, main
-from game.engine import Engine, GameState
-from game.loader import load_story
-from game.report import (
-    DAMAGED,
+from game.classroom import report as report_module
+from game.classroom.report import (
     DUPLICATE,
     MISSING,
     NO_STORY,
-    NOT_A_SAVE,
     OTHER_STORY,
-    UNREADABLE,
     ClassReport,
     build_report,
-    cells,
     class_shares,
     collect,
     render_csv,
@@ -45,9 +37,24 @@ from game.report import (
     render_markdown,
     render_text,
 )
-from game.saves import MAX_SAVE_BYTES, SaveFile, SaveFolder, _to_toml, autosave_slot, snapshot
-from game.story import Story
-from game.vote import VoteRecord
+from game.cli.entry import EXIT_OK, EXIT_SAVE, EXIT_STORY, EXIT_USAGE
+from game.play.engine import Engine, GameState
+from game.play.vote import VoteRecord
+from game.presentation import cells
+from game.saves.files import (
+    DAMAGED,
+    MAX_SAVE_BYTES,
+    NOT_A_SAVE,
+    UNREADABLE,
+    SaveFile,
+    SaveFolder,
+    _to_toml,
+    autosave_slot,
+    snapshot,
+)
+from game.story.catalog import Catalog
+from game.story.compiled import Story
+from game.story.loader import load_story
 
 ROOT = Path(__file__).resolve().parent.parent
 STORIES = ROOT / "stories"
@@ -586,9 +593,7 @@ def test_the_csv_has_a_row_per_decision_and_one_for_a_run_without(
 
 
 def run_cli(*args: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(["report", *args], stdin=io.StringIO(), stdout=out)
-    return code, out.getvalue()
+    return divergence("report", *args)
 
 
 def test_the_command_reports_in_every_format_and_exits_0_despite_skips(
@@ -664,7 +669,9 @@ def test_collect_on_no_paths_is_empty() -> None:
 # -- the map's class percentages --
 
 
-def test_the_map_shows_the_class_percentages_with_p(tmp_path: Path, special_train: Story) -> None:
+async def test_the_map_shows_the_class_percentages_with_p(
+    tmp_path: Path, special_train: Story
+) -> None:
     from textual.widgets import Static
 
     from game.ui.app import DivergenceApp
@@ -702,43 +709,40 @@ def test_the_map_shows_the_class_percentages_with_p(tmp_path: Path, special_trai
             stack.extend(node.children)
         return found
 
-    async def scenario() -> None:
-        catalog = Catalog([stories], include_bundled=False)
-        app = DivergenceApp(catalog, SaveFolder(saves), player="Zed", story="special_train", seed=7)
-        async with app.run_test(size=(160, 50)) as pilot:
-            await pilot.press("2", "1")
-            await pilot.pause()
-            await pilot.press("m")
-            await pilot.pause()
-            await pilot.pause()
-            assert isinstance(app.screen, MapScreen)
-            commands = {c.title: c for c in app.get_system_commands(app.screen)}
-            assert "Class percentages" in commands
-            assert not any("chose this" in label for label in labels(app))
-            await pilot.press("p")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            await pilot.pause()
-            shown = labels(app)
-            for text in expected:
-                assert any(label.startswith(text) for label in shown), (text, shown)
-            legend = app.screen.query_one("#map-legend", Static)
-            assert "% of 4 runs in the save folder" in str(legend.content)
-            strips = app.screen._compositor.render_strips()
-            screen = "\n".join("".join(s.text for s in strip) for strip in strips)
-            assert "Bank the fires and save the coal (100% chose this)" in screen
-            await pilot.press("p")  # and hidden again
-            await pilot.pause()
-            assert not any("chose this" in label for label in labels(app))
-            commands["Class percentages"].callback()  # the palette's command does the same
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            assert any("(50% chose this)" in label for label in labels(app))
-
-    asyncio.run(scenario())
+    catalog = Catalog([stories], include_bundled=False)
+    app = DivergenceApp(catalog, SaveFolder(saves), player="Zed", story="special_train", seed=7)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("2", "1")
+        await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, MapScreen)
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert "Class percentages" in commands
+        assert not any("chose this" in label for label in labels(app))
+        await pilot.press("p")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        shown = labels(app)
+        for text in expected:
+            assert any(label.startswith(text) for label in shown), (text, shown)
+        legend = app.screen.query_one("#map-legend", Static)
+        assert "% of 4 runs in the save folder" in str(legend.content)
+        strips = app.screen._compositor.render_strips()
+        screen = "\n".join("".join(s.text for s in strip) for strip in strips)
+        assert "Bank the fires and save the coal (100% chose this)" in screen
+        await pilot.press("p")  # and hidden again
+        await pilot.pause()
+        assert not any("chose this" in label for label in labels(app))
+        commands["Class percentages"].callback()  # the palette's command does the same
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("(50% chose this)" in label for label in labels(app))
 
 
-def test_the_map_says_so_when_no_saves_of_the_story_are_there(tmp_path: Path) -> None:
+async def test_the_map_says_so_when_no_saves_of_the_story_are_there(tmp_path: Path) -> None:
     from game.ui.app import DivergenceApp
     from game.ui.map import MapScreen
 
@@ -746,20 +750,15 @@ def test_the_map_says_so_when_no_saves_of_the_story_are_there(tmp_path: Path) ->
     stories.mkdir()
     (stories / "special_train.toml").write_bytes((STORIES / "special_train.toml").read_bytes())
 
-    async def scenario() -> None:
-        catalog = Catalog([stories], include_bundled=False)
-        app = DivergenceApp(
-            catalog, tmp_path / "saves", player="Zed", story="special_train", seed=7
-        )
-        async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.press("m")  # nothing chosen yet: nothing autosaved
-            await pilot.pause()
-            await pilot.press("p")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, MapScreen) and screen.shares is None
-            notices = [notification.message for notification in app._notifications]
-            assert any("no saves of this story" in message for message in notices)
-
-    asyncio.run(scenario())
+    catalog = Catalog([stories], include_bundled=False)
+    app = DivergenceApp(catalog, tmp_path / "saves", player="Zed", story="special_train", seed=7)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("m")  # nothing chosen yet: nothing autosaved
+        await pilot.pause()
+        await pilot.press("p")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MapScreen) and screen.shares is None
+        notices = [notification.message for notification in app._notifications]
+        assert any("no saves of this story" in message for message in notices)

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from game.catalog import Catalog
-from game.cli import main
-from game.draws import chance
-from game.engine import Engine
-from game.errors import SaveError, SlotNameError, StoryError
-from game.expr import MAX_INT, ExprError, Scope, VarSpec, compile_effects, compile_expression
-from game.loader import load_story
-from game.saves import SaveFolder, autosave_slot, check_slot, resume
+from game.cli.entry import main
+from game.play.engine import Engine
+from game.saves.errors import SaveError, SlotNameError
+from game.saves.files import SaveFolder, autosave_slot, check_slot, resume
+from game.story.catalog import Catalog
+from game.story.draws import chance
+from game.story.expr import MAX_INT, ExprError, Scope, VarSpec, compile_effects, compile_expression
+from game.story.loader import load_story
+from game.story.problems import StoryError
 
 TESTS = Path(__file__).parent
 CROSSROADS = TESTS / "stories" / "crossroads.toml"
@@ -226,7 +227,7 @@ def test_a_save_whose_seed_makes_the_start_loop_is_reported(tmp_path: Path) -> N
     )
     story = load_story(story_path)
     engine = Engine(story)
-    from game.saves import snapshot
+    from game.saves.files import snapshot
 
     fine = next(seed for seed in range(100) if not _loops(engine, seed))
     save = snapshot(story, engine.start(fine), "A")
@@ -237,7 +238,7 @@ def test_a_save_whose_seed_makes_the_start_loop_is_reported(tmp_path: Path) -> N
 
 
 def _loops(engine: Engine, seed: int) -> bool:
-    from game.engine import EngineError
+    from game.play.engine import EngineError
 
     try:
         engine.start(seed)

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from game.engine import Engine, Playthrough
-from game.errors import SaveError, SlotNameError
-from game.loader import load_story
-from game.locations import SAVES_ENV, saves_folder
-from game.saves import SaveFolder, autosave_slot, check_slot, read_save, resume, snapshot
-from game.story import Story
+from game.play.engine import Engine, Playthrough
+from game.saves.errors import SaveError, SlotNameError
+from game.saves.files import SaveFolder, autosave_slot, check_slot, read_save, resume, snapshot
+from game.saves.locations import SAVES_ENV, saves_folder
+from game.story.compiled import Story
+from game.story.loader import load_story
 
 STORIES = Path(__file__).parent / "stories"
 
@@ -122,7 +122,7 @@ def test_foreign_and_incomplete_files_are_named_as_such(folder: SaveFolder) -> N
     (folder.folder / "future.toml").write_text('kind = "divergence-save"\nformat = 99\n')
     with pytest.raises(SaveError, match="not a Divergence save"):
         folder.read("notes")
-    with pytest.raises(SaveError, match="damaged: 'story_version'"):
+    with pytest.raises(SaveError, match="a damaged save: 'story_version'"):
         folder.read("half")
     with pytest.raises(SaveError, match="newer version"):
         folder.read("future")
@@ -161,7 +161,7 @@ KILLER = textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path
-    from game.saves import atomic_write
+    from game.saves.files import atomic_write
 
     real_fsync = os.fsync
     def slow_fsync(fd):
@@ -256,6 +256,15 @@ def test_profile_remembers_unlocked_endings_across_sessions(folder: SaveFolder) 
     assert again.endings == {"crossroads": ["victory"]}
     assert SaveFolder(folder.folder).profile("Boris").endings == {}
     assert [entry.slot for entry in folder.entries()] == []  # profiles are not saves
+
+
+def test_the_endings_found_are_those_the_story_still_has(story: Story, folder: SaveFolder) -> None:
+    profile = folder.profile("Anna")
+    ending = next(iter(story.endings))
+    profile.unlock(story.id, ending)
+    profile.unlock(story.id, "cut_in_an_edit")  # an ending the story no longer has
+    profile.unlock("elsewhere", ending)
+    assert profile.found(story) == {ending}
 
 
 def test_a_damaged_profile_is_not_overwritten(folder: SaveFolder) -> None:

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import io
 import json
 import tomllib
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 
-from game.analysis import analyse
-from game.cli import main
-from game.loader import load_story
-from game.locations import CHECKOUT
-from game.randomtest import run_randomtest
-from game.scaffold import SCHEMA_FILE, ScaffoldError, create_story
-from game.schema import schema_text
-
-
-def run_cli(*argv: str, stdin: str = "") -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(list(argv), io.StringIO(stdin), out)
-    return code, out.getvalue()
+from game.check.analysis import analyse
+from game.story.loader import load_story
+from game.story.locations import CHECKOUT
+from game.story.schema import schema_text
+from game.writer.randomtest import run_randomtest
+from game.writer.scaffold import SCHEMA_FILE, ScaffoldError, create_story
 
 
 def test_new_writes_a_story_that_check_passes_strictly_and_every_ending_is_reachable(

@@ -26,8 +26,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from game.saves import name_key
-from game.serve import SESSION_OPTION, session_command, urls
+from game.classroom.serve import SESSION_OPTION, session_command, urls
+from game.saves.files import name_key
 
 ROOT = Path(__file__).resolve().parent.parent
 START_SECONDS = 30  # a cold CI machine: Python, then Textual, for the server and each game

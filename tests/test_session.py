@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from game.engine import Change, ChoiceUnavailable
-from game.errors import SaveError, SlotNameError
-from game.loader import load_story
-from game.saves import SaveFolder, autosave_slot, read_save
+from game.play.engine import Change, ChoiceUnavailable
+from game.saves.errors import SaveError, SlotNameError
+from game.saves.files import SaveFolder, autosave_slot, read_save
 from game.session import Decision, GameSession, Reading, Unlock, describe_change
-from game.story import Story
+from game.story.compiled import Story
+from game.story.loader import load_story
 
 ROOT = Path(__file__).parent.parent
 SPECIAL_TRAIN = ROOT / "stories" / "special_train.toml"

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from game.catalog import Catalog
-from game.saves import SaveFolder
+from game.saves.files import SaveFolder
+from game.story.catalog import Catalog
 from game.ui.app import DivergenceApp
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "stories" / "special_train.toml"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from game.engine import Engine, GameState, Step
-from game.loader import load_story
-from game.reading import Reading, random_runs
-from game.story import Story
+from game.play.engine import Engine, GameState, Step
+from game.play.reading import Reading, random_runs
+from game.story.compiled import Story
+from game.story.loader import load_story
 
 ROOT = Path(__file__).resolve().parent.parent
 STORIES = ROOT / "stories"

@@ -1,4 +1,4 @@
-"""The story map's model (game.storymap): statuses, references, spoilers, shares and counts.
+"""The story map's model (game.play.storymap): statuses, references, spoilers, shares and counts.
 
 Runs are played with the real engine on tests/stories/crossroads.toml, whose start,
 Headquarters (hq), loops back to itself twice and leads to The front, which routes to
@@ -8,17 +8,15 @@ can happen anywhere (an automatic ending).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from game.engine import Engine, GameState
-from game.loader import load_story
-from game.story import Story
-from game.storymap import HIDDEN, HIDDEN_ENDING, MapNode, build_map, progress
+from game.play.engine import Engine, GameState
+from game.play.storymap import HIDDEN, HIDDEN_ENDING, MapNode, build_map, progress
+from game.story.compiled import Story
+from game.story.loader import load_story
 
 CROSSROADS = Path(__file__).parent / "stories" / "crossroads.toml"
 WriteStory = Callable[..., Path]  # the conftest fixture `write_story`
@@ -316,22 +314,6 @@ def test_shares_of_a_class_are_shown_on_choices(crossroads: Story) -> None:
     assert "Send trains (once) → ↪ see Headquarters" in texts  # no share given: none shown
     assert drawn(root, "front").via is not None
     assert build_map(crossroads, state.visits, state.place, set(), False).find("front") is not None
-
-
-# -- layering --
-
-
-def test_the_map_model_imports_neither_textual_nor_rich() -> None:
-    code = (
-        "import sys, game.storymap\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
-    )
-    root = Path(__file__).resolve().parent.parent
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
 
 
 def test_a_place_two_choices_lead_to_is_drawn_under_the_one_taken(crossroads: Story) -> None:

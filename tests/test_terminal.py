@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from game.saves import SaveFolder, autosave_slot
+from game.saves.files import SaveFolder, autosave_slot
 
 ROOT = Path(__file__).resolve().parent.parent
 STORY = ROOT / "stories" / "special_train.toml"

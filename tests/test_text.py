@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 import pytest
 
-from game.expr import ExprError, Scope, Value, VarSpec
-from game.text import MAX_NESTING, Template, TemplateError, compile_template, format_value
+from game.story.expr import ExprError, Scope, Value, VarSpec
+from game.story.text import MAX_NESTING, Template, TemplateError, compile_template, format_value
 
 SCOPE = Scope(
     {

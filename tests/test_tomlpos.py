@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from game.tomlpos import LineMap
+from game.story.tomlpos import LineMap
 
 
 def line(source: str, needle: str) -> int:

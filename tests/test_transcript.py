@@ -11,8 +11,6 @@ teacher settled):
 
 from __future__ import annotations
 
-import asyncio
-import io
 import re
 import shutil
 from datetime import UTC, datetime
@@ -21,18 +19,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import run_cli
 from textual.app import App
 
-from game.catalog import Catalog
-from game.cli import EXIT_OK, EXIT_SAVE, EXIT_STORY, EXIT_USAGE, main
-from game.engine import Engine, EngineError, Step
-from game.loader import load_story
-from game.saves import SaveFile, SaveFolder, autosave_slot, snapshot
-from game.story import Story
-from game.transcript import build_transcript, to_html, to_markdown, transcript_paths
+from game.classroom.transcript import build_transcript, to_html, to_markdown, transcript_paths
+from game.cli.entry import EXIT_OK, EXIT_SAVE, EXIT_STORY, EXIT_USAGE
+from game.play.engine import Engine, EngineError, Step
+from game.play.vote import VoteRecord
+from game.saves.files import SaveFile, SaveFolder, autosave_slot, snapshot
+from game.story.catalog import Catalog
+from game.story.compiled import Story
+from game.story.loader import load_story
 from game.ui.app import DivergenceApp
 from game.ui.ending import EndingScreen
-from game.vote import VoteRecord
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
@@ -501,12 +500,6 @@ def test_story_text_and_names_are_escaped_never_passed_through(tmp_path: Path) -
 # -- the command --
 
 
-def run_cli(*args: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(list(args), stdin=io.StringIO(""), stdout=out)
-    return code, out.getvalue()
-
-
 @pytest.fixture
 def saves(tmp_path: Path, known_save: SaveFile) -> Path:
     folder = tmp_path / "saves"
@@ -595,7 +588,7 @@ def test_a_save_of_a_story_with_errors_exits_1(
 # -- the ending screen --
 
 
-def test_x_on_the_ending_screen_writes_both_transcripts(tmp_path: Path) -> None:
+async def test_x_on_the_ending_screen_writes_both_transcripts(tmp_path: Path) -> None:
     stories = tmp_path / "stories"
     stories.mkdir()
     shutil.copy(SPECIAL_TRAIN, stories / SPECIAL_TRAIN.name)
@@ -608,30 +601,27 @@ def test_x_on_the_ending_screen_writes_both_transcripts(tmp_path: Path) -> None:
         seed=7,
     )
 
-    async def scenario() -> None:
-        async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.press("2", "1", "1", "1")
-            await pilot.pause()
-            screen = on_ending(app)
-            assert "Transcript" in {c.title for c in app.get_system_commands(screen)}
-            await pilot.press("x")
-            await pilot.pause()
-            markdown, page = transcript_paths(saves, autosave_slot("special_train", "Anna"))
-            assert markdown.parent == saves / "transcripts"
-            md = markdown.read_text(encoding="utf-8")
-            assert "## Ending: Snow on Red Square" in md
-            assert "- **Player:** Anna" in md
-            assert "## 1. Tomorrow or Later" in md and "## 4. State of Siege" in md
-            assert_well_formed(page.read_text(encoding="utf-8"))
-            notification = list(app._notifications)[-1]
-            assert str(page) in notification.message and not notification.markup
-            # no temporary files left behind
-            assert sorted((saves / "transcripts").iterdir()) == sorted([markdown, page])
-            await pilot.press("x")  # again: the files are rewritten, nothing else appears
-            await pilot.pause()
-            assert sorted((saves / "transcripts").iterdir()) == sorted([markdown, page])
-
-    asyncio.run(scenario())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2", "1", "1", "1")
+        await pilot.pause()
+        screen = on_ending(app)
+        assert "Transcript" in {c.title for c in app.get_system_commands(screen)}
+        await pilot.press("x")
+        await pilot.pause()
+        markdown, page = transcript_paths(saves, autosave_slot("special_train", "Anna"))
+        assert markdown.parent == saves / "transcripts"
+        md = markdown.read_text(encoding="utf-8")
+        assert "## Ending: Snow on Red Square" in md
+        assert "- **Player:** Anna" in md
+        assert "## 1. Tomorrow or Later" in md and "## 4. State of Siege" in md
+        assert_well_formed(page.read_text(encoding="utf-8"))
+        notification = list(app._notifications)[-1]
+        assert str(page) in notification.message and not notification.markup
+        # no temporary files left behind
+        assert sorted((saves / "transcripts").iterdir()) == sorted([markdown, page])
+        await pilot.press("x")  # again: the files are rewritten, nothing else appears
+        await pilot.pause()
+        assert sorted((saves / "transcripts").iterdir()) == sorted([markdown, page])
 
 
 def on_ending(app: App[Any]) -> EndingScreen:

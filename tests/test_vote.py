@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from game.loader import load_story
-from game.saves import SaveFolder, read_save
+from game.play.vote import MAX_COUNT, Tally, VoteRecord
+from game.saves.files import SaveFolder, read_save
 from game.session import GameSession
-from game.vote import MAX_COUNT, Tally, VoteRecord
+from game.story.loader import load_story
 
 CROSSROADS = Path(__file__).parent / "stories" / "crossroads.toml"
 

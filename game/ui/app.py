@@ -12,13 +12,13 @@ from textual.binding import Binding
 from textual.events import Resize
 from textual.screen import Screen
 
-from game.catalog import Catalog
-from game.locations import default_player
+from game.saves.locations import default_player
+from game.story.catalog import Catalog
 from game.ui.projector import PROJECTOR, PROJECTOR_THEME
 
 if TYPE_CHECKING:  # imported when first used: the title screen is drawn before pydantic loads
-    from game.catalog import Entry
-    from game.saves import SaveEntry, SaveFolder
+    from game.saves.files import SaveEntry, SaveFolder
+    from game.story.catalog import Entry
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
 
@@ -77,7 +77,7 @@ class DivergenceApp(App[int]):
         """The save folder, opened on first use."""
         folder = self._folder
         if isinstance(folder, Path):
-            from game.saves import SaveFolder
+            from game.saves.files import SaveFolder
 
             # threads at start-up may both get here; each builds an equal folder from the path
             folder = SaveFolder(folder)
@@ -191,7 +191,7 @@ class DivergenceApp(App[int]):
 
     def load_entry(self, entry: SaveEntry) -> None:
         """Resume a save of any story, asking before resuming from a point that still fits."""
-        from game.errors import SaveError
+        from game.saves.errors import SaveError
         from game.session import GameSession
         from game.ui.dialogs import ConfirmScreen
         from game.ui.play import PlayScreen

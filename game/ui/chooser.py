@@ -12,8 +12,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from game.catalog import Entry
-from game.locations import default_player
+from game.saves.locations import default_player
+from game.story.catalog import Entry
 from game.ui.base import GameScreen
 
 
@@ -59,7 +59,7 @@ class ChooserScreen(GameScreen):
             self.game.begin(self.entries[int(event.option.id)])
 
     def show(self, entry: Entry) -> None:
-        from game.reading import estimate  # plays the story: only once a story is looked at
+        from game.play.reading import estimate  # plays the story: only once a story is looked at
 
         about = self.query_one("#about", Static)
         story = entry.story
@@ -73,7 +73,7 @@ class ChooserScreen(GameScreen):
             return
         player = self.game.player or default_player()
         profile = self.game.folder.profile(player)
-        found = len([e for e in profile.endings.get(story.id, []) if e in story.endings])
+        found = len(profile.found(story))
         lines = [f"[b]{escape(story.title)}[/b]"]
         if story.subtitle:
             lines.append(f"[i]{escape(story.subtitle)}[/i]")

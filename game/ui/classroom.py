@@ -6,7 +6,7 @@ opens the discussion stage: the scene's discussion prompt, large, and on `h` wha
 happened. Enter opens the vote panel, where the teacher counts the hands: number keys add
 one to a choice, `-` takes one away, `=` types a count. Enter (or the end of the
 `--vote-seconds` countdown) closes the vote; the majority choice is taken, and a tie goes
-to the teacher. The counting rules are game.vote's; these screens only show them.
+to the teacher. The counting rules are game.play.vote's; these screens only show them.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Markdown, OptionList, Static
 from textual.widgets.option_list import Option as ListOption
 
-from game.engine import Option
+from game.play.engine import Option
+from game.play.vote import Tally, VoteRecord
 from game.ui.banner import banner
 from game.ui.base import GameModal, GameScreen
 from game.ui.projector import PROJECTOR
-from game.vote import Tally, VoteRecord
 
 if TYPE_CHECKING:
     from game.ui.play import PlayScreen

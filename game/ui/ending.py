@@ -113,7 +113,7 @@ class EndingScreen(GameScreen):
 
     def action_transcript(self) -> None:
         """Write the run's transcript beside the saves: transcripts/<autosave slot>.md, .html."""
-        from game.transcript import build_transcript, write_transcripts
+        from game.classroom.transcript import build_transcript, write_transcripts
 
         session = self.session
         try:

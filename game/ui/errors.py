@@ -7,7 +7,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from game.catalog import Entry
+from game.story.catalog import Entry
 
 
 class StoryErrorScreen(Screen[None]):

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Footer, Static
 
-from game.locations import default_player
+from game.saves.locations import default_player
 from game.ui.base import GameScreen
 
 TONE_MARK = {
@@ -35,8 +35,8 @@ class GalleryScreen(GameScreen):
                 story = entry.story
                 if story is None:
                     continue
-                found = set(profile.endings.get(story.id, []))
-                count = len(found & set(story.endings))
+                found = profile.found(story)
+                count = len(found)
                 yield Static(
                     f"[b]{escape(story.title)}[/b]  [dim]{count} of {len(story.endings)}[/dim]",
                     classes="story-name",

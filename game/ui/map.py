@@ -1,12 +1,12 @@
 """The story map: every place of the story as a tree, opened at the scene the player is in.
 
-What it shows comes from `game.storymap`; this screen only draws it. A player sees the
+What it shows comes from `game.play.storymap`; this screen only draws it. A player sees the
 places visited and the ways seen open, with "???" for the rest; a writer running with
 --watch sees everything, with conditions and odds. Story text is only ever put in
 `rich.text.Text`, so nothing in it is read as markup.
 
 `p` (or "Class percentages" in the palette) reads every save of the story in the save
-folder, in a thread, through `game.report`, and writes after each choice the share of
+folder, in a thread, through `game.classroom.report`, and writes after each choice the share of
 those runs that took it, the way narrative games show what other players chose.
 """
 
@@ -22,9 +22,9 @@ from textual.binding import Binding
 from textual.widgets import Footer, Static, Tree
 from textual.widgets.tree import TreeNode
 
+from game.play.storymap import LEGEND, MapNode, build_map, progress
 from game.session import GameSession
-from game.story import Story
-from game.storymap import LEGEND, MapNode, build_map, progress
+from game.story.compiled import Story
 from game.ui.base import GameScreen
 
 STATUS_STYLES = {
@@ -126,7 +126,7 @@ class MapScreen(GameScreen):
         story, state = self.story, session.state
         reveal_all = self.reveal_all
         profile = session.folder.profile(session.player)
-        found = set(profile.endings.get(story.id, []))
+        found = set(profile.found(story))
         if state.ending is not None:
             found.add(state.ending)
         self.found = found
@@ -251,7 +251,7 @@ class MapScreen(GameScreen):
     @work(thread=True, exclusive=True, group="class-shares")
     def read_class_shares(self) -> None:
         """Every save of this story in the save folder, replayed in a thread."""
-        from game.report import build_report, class_shares
+        from game.classroom.report import build_report, class_shares
 
         story = self.story
 

@@ -12,7 +12,8 @@ from textual.events import Key
 from textual.widgets import Footer, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
-from game.engine import ChoiceUnavailable, EngineError
+from game.play.engine import ChoiceUnavailable, EngineError
+from game.play.vote import VoteRecord
 from game.session import GameSession
 from game.ui.banner import banner
 from game.ui.base import GameScreen
@@ -21,7 +22,6 @@ from game.ui.dossier import Dossier
 from game.ui.quotes import Quotations
 from game.ui.timeline import Timeline
 from game.ui.watch import StoryWatch
-from game.vote import VoteRecord
 
 
 class PlayScreen(GameScreen):

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from game.story import Quote
+from game.story.compiled import Quote
 
 
 class Quotations(Vertical):

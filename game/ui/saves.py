@@ -9,8 +9,8 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from game.errors import SaveError, SlotNameError
-from game.saves import SaveEntry
+from game.saves.errors import SaveError, SlotNameError
+from game.saves.files import SaveEntry
 from game.session import GameSession
 from game.ui.base import GameModal, GameScreen
 

@@ -15,7 +15,7 @@ from game.ui.banner import banner
 from game.ui.base import GameScreen
 
 if TYPE_CHECKING:
-    from game.saves import SaveEntry
+    from game.saves.files import SaveEntry
 
 SUBTITLE = "Turning points of Soviet history, 1939-1949. You decide."
 

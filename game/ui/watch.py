@@ -21,10 +21,10 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from game.engine import Engine, GameState
-from game.reload import Reloaded, StoryWatcher, reload
+from game.play.engine import Engine, GameState
 from game.session import GameSession
-from game.story import Story
+from game.story.compiled import Story
+from game.writer.reload import LiveReload, Reloaded, StoryWatcher, fit_point
 
 POLL_SECONDS = 0.5
 MAX_PROBLEMS = 6  # problems listed in the banner; `divergence check` lists them all
@@ -39,10 +39,6 @@ def watcher_for(session: GameSession) -> StoryWatcher:
     if watcher is None or str(watcher.path) != session.story.root:
         watcher = _watchers[session] = StoryWatcher(session.story.root)
     return watcher
-
-
-def point(fitting: int) -> str:
-    return f"decision {fitting}" if fitting else "the start"
 
 
 class StoryWatch(Static):
@@ -74,11 +70,9 @@ class StoryWatch(Static):
     def __init__(self, session: GameSession) -> None:
         super().__init__(id="reload-banner", markup=False)  # story text is never markup
         self.session = session
-        self.watcher = watcher_for(session)
-        self.pending: Reloaded | None = None  # a path break, offering a restart where it fits
+        self.live = LiveReload(watcher_for(session))  # the rules; this widget shows them
         self.reloading = False
         self.again = False  # reload at the next look even if no file changed
-        self.unapplied: set[str] = set()  # files changed since the last version adopted
 
     def on_mount(self) -> None:
         self.set_interval(POLL_SECONDS, self.poll)
@@ -89,23 +83,18 @@ class StoryWatch(Static):
         """Reload when the files changed, or when the path moved on under a path break."""
         if self.reloading or not self.screen.is_active:
             return  # a dialog or the palette is open: look again when the screen is back
-        if self.watcher.changed():
-            self.unapplied.update(self.watcher.changes)
-        elif not self.again and not self.moved_on():
+        state = self.session.state
+        if not self.live.due(state.path) and not self.again:
             return
         self.again = False
         self.reloading = True
-        state = self.session.state
-        work = partial(
-            reload, self.session.story.root, state.seed, state.path, sorted(self.unapplied)
-        )
+        work = partial(self.live.reload, self.session.story.root, state.seed, state.path)
         self.run_worker(work, group="reload", thread=True, exit_on_error=False)
 
-    def moved_on(self) -> bool:
-        """After a path break, whether the player has since gone back or elsewhere, so that
-        the path now taken may fit the edited version."""
-        state = self.session.state
-        return self.pending is not None and self.pending.path != state.path
+    @property
+    def pending(self) -> Reloaded | None:
+        """The path break on offer for a restart (the play screen's `r`)."""
+        return self.live.pending
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "reload" or not event.worker.is_finished:
@@ -115,7 +104,7 @@ class StoryWatch(Static):
             self.settle(event.worker.result)
         elif event.state == WorkerState.ERROR:  # a bug of ours: said, never a traceback
             error = event.worker.error
-            self.pending = None
+            self.live.pending = None
             self.show(
                 "The edited story could not be reloaded; still playing the last good version.",
                 [f"{type(error).__name__}: {error}"],
@@ -126,27 +115,24 @@ class StoryWatch(Static):
         if (result.seed, result.path) != (state.seed, state.path) or not self.screen.is_active:
             self.again = True  # the player moved on meanwhile: replay the path as it is now
             return
+        self.live.settle(result)
         if result.ok:
             assert result.story is not None
-            self.pending = None
-            self.unapplied.clear()
             self.display = False
             self.post_message(
                 self.Revised(result.story, result.states, result.engine, result.summary())
             )
         elif result.problems:
-            self.pending = None
             shown = list(result.problems[:MAX_PROBLEMS])
             if len(result.problems) > MAX_PROBLEMS:
                 more = len(result.problems) - MAX_PROBLEMS
                 shown.append(f"... and {more} more: run 'divergence check' to see them all")
             self.show(result.summary(), shown)
         else:
-            self.pending = result
             self.show(
                 result.summary(),
                 [
-                    f"Press r to restart the edited version from {point(result.fitting)}, "
+                    f"Press r to restart the edited version from {fit_point(result.fitting)}, "
                     "the last point that still fits, or go back (u) to a point before it."
                 ],
             )
@@ -160,13 +146,11 @@ class StoryWatch(Static):
 
     def refit(self) -> bool:
         """Restart the edited version from the last point that fits; False if none is offered."""
-        result = self.pending
+        result = self.live.refit()
         if result is None or result.story is None:
             return False
-        self.pending = None
-        self.unapplied.clear()
         self.display = False
-        note = f"Restarted the edited story from {point(result.fitting)}."
+        note = f"Restarted the edited story from {fit_point(result.fitting)}."
         self.post_message(self.Revised(result.story, result.states, result.engine, note))
         self.screen.refresh_bindings()
         return True

@@ -1,0 +1,1 @@
+"""Teachers' tools: transcripts, the class report, browser play."""

@@ -1,0 +1,669 @@
+"""Transcripts: a run, replayed from its save, written out for a lesson.
+
+`build_transcript(story, save)` replays the save's path on the story and gathers,
+decision by decision, what a teacher needs: when and where it happened, the choice
+taken beside history's, how the class voted, what changed in the dossier, the
+"what really happened" note and the discussion prompt; then the ending, or where an
+unfinished run stands. `to_markdown` and `to_html` write it out; the HTML is one
+self-contained page that prints on A4 and Letter alike.
+
+If the story changed since the run and its path no longer fits, the transcript keeps
+the decisions that still fit and says where, and why, the record breaks.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from game.play.engine import Engine, GameState
+from game.play.replay import replay
+from game.presentation import date_and_place, plural
+from game.saves.files import SaveFile, atomic_write
+from game.session import decisions, describe_change
+from game.story.compiled import Story
+from game.story.text import format_value
+
+TRANSCRIPTS = "transcripts"  # the folder, inside the save folder, the game writes them to
+TEACHER_TIE = "decided by the teacher after a tie"
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@dataclass(frozen=True)
+class VoteSplit:
+    """How the class voted at one decision: counts by choice label, most votes first."""
+
+    counts: tuple[tuple[str, int], ...]
+    decided_by: str = "majority"
+
+    @property
+    def by_teacher(self) -> bool:
+        return self.decided_by == "teacher"
+
+    @property
+    def total(self) -> int:
+        return sum(count for _label, count in self.counts)
+
+    def text(self) -> str:
+        """e.g. `14 Send trains, 9 Wait` or `12 Send trains, 12 Wait; decided by the teacher
+        after a tie`."""
+        split = ", ".join(f"{count} {label}" for label, count in self.counts) or "no votes"
+        return f"{split}; {TEACHER_TIE}" if self.by_teacher else split
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One decision of the run, with everything a lesson needs about it."""
+
+    number: int
+    date: str
+    place: str
+    scene: str
+    viewpoint: str
+    choice: str  # the label of the choice taken
+    historical: bool | None  # history's choice? None where the scene has none
+    history_choice: str | None  # the label of history's choice, where there is one
+    vote: VoteSplit | None
+    changes: tuple[str, ...]  # what changed in the visible dossier, e.g. "Supply +2"
+    history: str  # the "what really happened" note
+    discuss: str  # the discussion prompt
+    sources: tuple[str, ...]
+    quotes: tuple[tuple[str, str], ...] = ()  # quotations from the record: (words, attribution)
+
+    @property
+    def verdict(self) -> str:
+        if self.historical is None:
+            return ""
+        if self.historical:
+            return "history's choice"
+        return f"not history's choice; history chose: {self.history_choice}"
+
+
+@dataclass(frozen=True)
+class EndingNote:
+    """The ending reached, its epilogue rendered with the run's final state."""
+
+    title: str
+    tone: str
+    date: str
+    place: str
+    epilogue: str
+    history: str
+    quotes: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Break:
+    """Where a save's path stops fitting the story as it is now."""
+
+    decision: int  # the number (from 1) of the first decision that no longer fits
+    reason: str
+    recorded: int  # how many decisions the save recorded
+    recorded_ending: str  # the title of the ending the save reached, or ""
+
+
+@dataclass(frozen=True)
+class Transcript:
+    story_id: str
+    story_title: str
+    subtitle: str
+    player: str
+    created: datetime
+    saved: datetime
+    seed: int
+    classroom: bool
+    decisions: tuple[Decision, ...]
+    ending: EndingNote | None  # None: the run has not ended (or its record broke first)
+    stands_at: str  # for a run not ended: the scene it stands at, with its date
+    dossier: tuple[tuple[str, str], ...]  # the final visible dossier, (label, value)
+    broken: Break | None = None
+    revised: bool = False  # the story's files changed since the save was made
+
+    @property
+    def finished(self) -> bool:
+        return self.ending is not None
+
+    @property
+    def played(self) -> str:
+        return played_text(self.created, self.saved)
+
+
+# -- building --
+
+
+def _quotes(engine: Engine, state: GameState) -> tuple[tuple[str, str], ...]:
+    return tuple((quote.text, quote.attribution) for quote in engine.quotes(state))
+
+
+def build_transcript(story: Story, save: SaveFile) -> Transcript:
+    """Replay `save` on `story` and gather its transcript; a path that no longer fits is
+    transcribed as far as it fits. Raises ValueError if the save is of another story."""
+    if save.story != story.id:
+        raise ValueError(f"this save belongs to the story '{save.story}', not '{story.id}'")
+    engine = Engine(story)
+    broken: Break | None = None
+    recorded_ending = save.node_title if save.ending else ""
+    replayed = replay(engine, save.seed, save.steps())
+    states = replayed.states
+    if not replayed.fits:
+        reason = (
+            replayed.reason if replayed.started else f"the story cannot start: {replayed.reason}"
+        )
+        decision = (replayed.broken_at or 0) + 1
+        broken = Break(decision, reason, len(save.path), recorded_ending)
+    votes = {record.step: record for record in save.vote_records()}
+    found: list[Decision] = []
+    if states:
+        final = states[-1]
+        for index, summary in enumerate(decisions(story, final)):
+            step = final.path[index]
+            node = story.nodes.get(step.node)
+            record = votes.get(index)
+            vote = None
+            if record is not None:
+                labels = {c.key: c.label for c in node.choices} if node else {}
+                vote = _split(record.counts, labels, record.decided_by)
+            changes = engine.changes(states[index], states[index + 1])
+            found.append(
+                Decision(
+                    number=summary.number,
+                    date=summary.date,
+                    place=node.place if node else "",
+                    scene=engine.title(states[index]) if node else summary.scene,
+                    viewpoint=engine.viewpoint(states[index]) if node else "",
+                    choice=summary.taken,
+                    historical=summary.as_in_history,
+                    history_choice=summary.history,
+                    vote=vote,
+                    changes=tuple(describe_change(story, change) for change in changes),
+                    history=node.history if node else "",
+                    discuss=node.discuss if node else "",
+                    sources=node.sources if node else (),
+                    quotes=_quotes(engine, states[index]) if node else (),
+                )
+            )
+    ending_note: EndingNote | None = None
+    stands_at = ""
+    dossier: tuple[tuple[str, str], ...] = ()
+    if states:
+        final = states[-1]
+        dossier = _dossier(story, final)
+        ending = engine.ending(final)
+        if ending is not None and broken is None:
+            ending_note = EndingNote(
+                ending.title,
+                ending.tone,
+                ending.date,
+                ending.place,
+                engine.text(final),
+                ending.history,
+                _quotes(engine, final),
+            )
+        elif ending is None:
+            node = story.nodes[final.node]
+            stands_at = f"{node.title} ({node.date})" if node.date else node.title
+    return Transcript(
+        story_id=story.id,
+        story_title=story.title,
+        subtitle=story.subtitle,
+        player=save.player,
+        created=save.created,
+        saved=save.saved,
+        seed=save.seed,
+        classroom=save.classroom or bool(save.votes),
+        decisions=tuple(found),
+        ending=ending_note,
+        stands_at=stands_at,
+        dossier=dossier,
+        broken=broken,
+        revised=save.fingerprint != story.fingerprint,
+    )
+
+
+def _split(counts: Mapping[str, int], labels: Mapping[str, str], decided_by: str) -> VoteSplit:
+    ordered = sorted(counts.items(), key=lambda item: -item[1])  # stable: ties keep their order
+    return VoteSplit(tuple((labels.get(key, key), count) for key, count in ordered), decided_by)
+
+
+def _dossier(story: Story, state: GameState) -> tuple[tuple[str, str], ...]:
+    shown = []
+    for name, variable in story.variables.items():
+        if not variable.visible or name not in state.variables:
+            continue
+        value = format_value(state.variables[name])
+        if variable.type == "int" and variable.maximum is not None:
+            value = f"{value}/{variable.maximum}"
+        shown.append((variable.label, value))
+    return tuple(shown)
+
+
+def day_text(moment: datetime) -> str:
+    moment = moment.astimezone(UTC)
+    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
+
+
+def played_text(created: datetime, saved: datetime) -> str:
+    """When the run was played, e.g. `3 March 2025, 10:02–10:40 UTC`."""
+    start, end = created.astimezone(UTC), saved.astimezone(UTC)
+    if start.date() == end.date():
+        if start.strftime("%H:%M") == end.strftime("%H:%M"):
+            return f"{day_text(start)}, {start:%H:%M} UTC"
+        return f"{day_text(start)}, {start:%H:%M}–{end:%H:%M} UTC"
+    return f"{day_text(start)}, {start:%H:%M} – {day_text(end)}, {end:%H:%M} UTC"
+
+
+def paragraphs(text: str) -> list[str]:
+    """A story text's paragraphs (blank-line separated), each stripped, empty ones dropped."""
+    return [part.strip() for part in re.split(r"\n[ \t]*\n", text) if part.strip()]
+
+
+def break_text(t: Transcript) -> str:
+    """Why the record stops short, in one paragraph (for a broken run only)."""
+    broken = t.broken
+    assert broken is not None
+    fits = len(t.decisions)
+    text = (
+        f"The story has changed since this run was played. Decision {broken.decision} of the "
+        f"{broken.recorded} recorded no longer fits: {broken.reason}. "
+    )
+    text += (
+        f"This transcript shows the {plural(fits, 'decision')} that still "
+        f"{'fits' if fits == 1 else 'fit'}"
+        if fits
+        else "No decision of the run can be shown"
+    )
+    if broken.recorded_ending:
+        text += f"; the save had reached the ending '{broken.recorded_ending}'."
+    else:
+        text += "."
+    return text
+
+
+def outcome_text(t: Transcript) -> str:
+    if t.ending is not None:
+        return f"{t.ending.title} ({t.ending.tone})" if t.ending.tone else t.ending.title
+    if t.broken is not None:
+        return "cannot be replayed on this version of the story"
+    return "unfinished"
+
+
+def _facts(t: Transcript) -> list[tuple[str, str]]:
+    facts = [
+        ("Player", t.player),
+        ("Played", t.played),
+        ("Seed", str(t.seed)),
+        ("Class vote", "yes" if t.classroom else "no"),
+        ("Decisions", str(len(t.decisions))),
+        ("Ending", outcome_text(t)),
+    ]
+    if t.revised and t.broken is None:
+        facts.append(("Note", "the story was revised since this run; its path still fits"))
+    return facts
+
+
+# -- Markdown --
+
+
+def _md(text: str) -> str:
+    """Text for Markdown, with raw HTML made inert (`<` escaped) and no line breaks."""
+    return " ".join(text.replace("\\", "\\\\").replace("<", "\\<").split())
+
+
+def _md_block(text: str) -> str:
+    """A story text as Markdown paragraphs, raw HTML made inert."""
+    return "\n\n".join(part.replace("\\", "\\\\").replace("<", "\\<") for part in paragraphs(text))
+
+
+def to_markdown(t: Transcript) -> str:
+    out: list[str] = [f"# {_md(t.story_title)}", ""]
+    if t.subtitle:
+        out += [f"*{_md(t.subtitle)}*", ""]
+    out += ["A transcript of a run of Divergence.", ""]
+    out += [f"- **{label}:** {_md(value)}" for label, value in _facts(t)]
+    out.append("")
+    for decision in t.decisions:
+        out += _md_decision(decision)
+    if t.broken is not None:
+        out += ["## The record breaks here", "", _md(break_text(t)), ""]
+    elif t.ending is not None:
+        ending = t.ending
+        out += [f"## Ending: {_md(ending.title)}", ""]
+        where = [part for part in (ending.date, ending.place) if part]
+        if ending.tone:
+            where.append(f"tone: {ending.tone}")
+        if where:
+            out += [f"*{_md(' · '.join(where))}*", ""]
+        out += _md_quotes(ending.quotes)
+        out += [_md_block(ending.epilogue), ""]
+        if ending.history.strip():
+            out += ["### What really happened", "", _md_block(ending.history), ""]
+    else:
+        out += ["## Unfinished", ""]
+        after = plural(len(t.decisions), "decision")
+        out += [f"The run has not ended: it stands at {_md(t.stands_at)}, after {after}.", ""]
+    if t.dossier:
+        out += ["## The final dossier", ""]
+        out += [f"- {_md(label)}: {_md(value)}" for label, value in t.dossier]
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _md_quotes(quotes: tuple[tuple[str, str], ...]) -> list[str]:
+    """Quotations from the record as Markdown block quotes, each with its attribution."""
+    out: list[str] = []
+    for words, attribution in quotes:
+        out += [f"> “{_md(words)}”", ">", f"> — {_md(attribution)}", ""]
+    return out
+
+
+def _md_decision(d: Decision) -> list[str]:
+    out = [f"## {d.number}. {_md(d.scene)}", ""]
+    where = date_and_place(d.date, d.place)
+    if where:
+        out += [f"*{_md(where)}*", ""]
+    if d.viewpoint:
+        out += [f"Seen by: {_md(d.viewpoint)}", ""]
+    out += _md_quotes(d.quotes)
+    choice = f"- **Choice:** {_md(d.choice)}"
+    if d.verdict:
+        choice += f" — {_md(d.verdict)}"
+    out.append(choice)
+    if d.vote is not None:
+        out.append(f"- **Class vote:** {_md(d.vote.text())}")
+    changes = "; ".join(d.changes) if d.changes else "no change"
+    out += [f"- **Dossier:** {_md(changes)}", ""]
+    if d.history.strip():
+        out += ["### What really happened", "", _md_block(d.history), ""]
+    if d.discuss.strip():
+        out += ["### For discussion", "", _md_block(d.discuss), ""]
+    if d.sources:
+        out += ["Sources:", ""]
+        out += [f"- {_md(source)}" for source in d.sources]
+        out.append("")
+    return out
+
+
+# -- HTML --
+
+CSS = """
+:root {
+  color-scheme: light dark;
+  --ink: #1d1b18; --muted: #6a635a; --paper: #fbf8f2; --card: #ffffff;
+  --rule: #ddd4c4; --accent: #8a2f1c; --same: #2f6b3a; --differ: #8a2f1c;
+  --note: #f4efe4;
+}
+@media (prefers-color-scheme: dark) {
+  :root {
+    --ink: #ece6dc; --muted: #a89f92; --paper: #1b1a18; --card: #252320;
+    --rule: #3d3933; --accent: #e3927b; --same: #8fc79a; --differ: #e3927b;
+    --note: #2c2925;
+  }
+}
+* { box-sizing: border-box; }
+html { font-size: 17px; }
+body {
+  margin: 0; background: var(--paper); color: var(--ink);
+  font-family: Charter, "Bitstream Charter", "Iowan Old Style", Georgia, Cambria,
+    "Times New Roman", serif;
+  line-height: 1.5;
+}
+main { max-width: 44rem; margin: 0 auto; padding: 2.5rem 1.25rem 3rem; }
+header { border-bottom: 2px solid var(--accent); padding-bottom: 1rem; margin-bottom: 1.5rem; }
+.kicker {
+  margin: 0; color: var(--accent); font-size: 0.8rem; letter-spacing: 0.12em;
+  text-transform: uppercase;
+}
+h1 { font-size: 2rem; line-height: 1.2; margin: 0.2rem 0 0.1rem; }
+.subtitle { margin: 0 0 1rem; color: var(--muted); font-style: italic; }
+dl.facts {
+  display: grid; grid-template-columns: max-content 1fr; gap: 0.15rem 1rem;
+  margin: 0; font-size: 0.92rem;
+}
+dl.facts dt { color: var(--muted); }
+dl.facts dd { margin: 0; }
+h2 { font-size: 1.3rem; line-height: 1.25; margin: 0 0 0.2rem; }
+h2 .number { color: var(--accent); margin-right: 0.35em; }
+h3 {
+  font-size: 0.8rem; letter-spacing: 0.08em; text-transform: uppercase;
+  color: var(--muted); margin: 1rem 0 0.3rem;
+}
+p { margin: 0 0 0.6rem; }
+.decision, .ending, .unfinished, .broken, .dossier {
+  background: var(--card); border: 1px solid var(--rule); border-radius: 6px;
+  padding: 1.1rem 1.3rem 0.6rem; margin: 0 0 1.2rem;
+}
+.where { color: var(--muted); font-size: 0.92rem; margin-bottom: 0.2rem; }
+.viewpoint { color: var(--muted); font-size: 0.92rem; font-style: italic; }
+blockquote.record { margin: 0.6rem 0 0.8rem; padding: 0.1rem 0 0.1rem 0.9rem;
+  border-left: 3px solid var(--accent); font-style: italic; }
+blockquote.record p { margin: 0 0 0.2rem; }
+blockquote.record footer { font-style: normal; color: var(--muted); font-size: 0.88rem; }
+dl.run { margin: 0.8rem 0 0.4rem; gap: 0.3rem 1rem; font-size: 1rem; }
+dl.run dt { font-size: 0.85rem; padding-top: 0.1rem; }
+.verdict { display: block; font-size: 0.88rem; }
+.verdict.same { color: var(--same); }
+.verdict.differ { color: var(--differ); }
+.history-note {
+  background: var(--note); border-left: 3px solid var(--accent);
+  padding: 0.6rem 0.9rem 0.1rem; margin: 0.8rem 0 0.6rem;
+}
+.history-note h3, .discuss h3 { margin-top: 0; }
+.discuss p { font-style: italic; }
+.sources ul { font-size: 0.85rem; color: var(--muted); padding-left: 1.2rem; margin: 0 0 0.6rem; }
+.sources h3 { margin-top: 0.6rem; }
+.ending { border-top: 3px solid var(--accent); }
+.tone { color: var(--muted); font-style: italic; }
+.broken { border-color: var(--differ); }
+.dossier ul { margin: 0 0 0.6rem; padding-left: 1.2rem; }
+footer { color: var(--muted); font-size: 0.8rem; text-align: center; margin-top: 2rem; }
+
+@page { margin: 18mm; }
+@media print {
+  :root {
+    color-scheme: light;
+    --ink: #000; --muted: #444; --accent: #000; --same: #000; --differ: #000;
+  }
+  html { font-size: 11pt; }
+  body {
+    background: none; color: #000; font-size: 11pt; line-height: 1.35;
+    font-family: Georgia, "Times New Roman", Times, serif;
+  }
+  *, *::before, *::after { background: none !important; box-shadow: none !important; }
+  main { max-width: none; margin: 0; padding: 0; }
+  header { border-bottom: 1pt solid #000; }
+  h1 { font-size: 20pt; }
+  h2 { font-size: 14pt; }
+  h3 { font-size: 9pt; }
+  .decision, .ending, .unfinished, .broken, .dossier {
+    border: 0; border-top: 0.5pt solid #999; border-radius: 0;
+    padding: 8pt 0 0; margin: 0 0 10pt;
+    break-inside: avoid; page-break-inside: avoid;
+  }
+  header + * { border-top: 0; }
+  .history-note { border-left: 1.5pt solid #000; padding: 2pt 0 0 8pt; }
+  h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+  p, li { orphans: 3; widows: 3; }
+  footer { margin-top: 12pt; }
+}
+"""
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+# Emphasis may not hold a '*' or a tag, so it is always whole; bold, made after it, may
+# hold whole <em> elements only. Stray or crossed stars stay as they are.
+_EM = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*<]+?)(?<=[^\s*])\*(?![\w*])")
+_STRONG = re.compile(r"\*\*(?=\S)([^*]+?)(?<=\S)\*\*")
+
+
+def _inline(text: str) -> str:
+    """Escape text, then render `*emphasis*` and `**bold**` (nothing else passes)."""
+    escaped = _EM.sub(r"<em>\1</em>", _esc(text))
+    return _STRONG.sub(r"<strong>\1</strong>", escaped)
+
+
+def _html_block(text: str) -> str:
+    return "\n".join(f"<p>{_inline(part)}</p>" for part in paragraphs(text))
+
+
+def to_html(t: Transcript) -> str:
+    title = f"{t.story_title} — transcript of {t.player}'s run"
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="generator" content="divergence transcript">',
+        f"<title>{_esc(title)}</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        "<header>",
+        '<p class="kicker">Divergence · transcript of a run</p>',
+        f"<h1>{_esc(t.story_title)}</h1>",
+    ]
+    if t.subtitle:
+        out.append(f'<p class="subtitle">{_esc(t.subtitle)}</p>')
+    out.append('<dl class="facts">')
+    for label, value in _facts(t):
+        out.append(f"<dt>{_esc(label)}</dt><dd>{_esc(value)}</dd>")
+    out += ["</dl>", "</header>"]
+    for decision in t.decisions:
+        out += _html_decision(decision)
+    if t.broken is not None:
+        out += [
+            '<section class="broken">',
+            "<h2>The record breaks here</h2>",
+            f"<p>{_esc(break_text(t))}</p>",
+            "</section>",
+        ]
+    elif t.ending is not None:
+        ending = t.ending
+        out += [
+            '<section class="ending">',
+            f"<h2>Ending: {_esc(ending.title)}</h2>",
+        ]
+        where = date_and_place(ending.date, ending.place)
+        if where or ending.tone:
+            tone = f' <span class="tone">({_esc(ending.tone)})</span>' if ending.tone else ""
+            out.append(f'<p class="where">{_esc(where)}{tone}</p>')
+        out += _html_quotes(ending.quotes)
+        out.append(_html_block(ending.epilogue))
+        if ending.history.strip():
+            out += [
+                '<div class="history-note">',
+                "<h3>What really happened</h3>",
+                _html_block(ending.history),
+                "</div>",
+            ]
+        out.append("</section>")
+    else:
+        after = plural(len(t.decisions), "decision")
+        out += [
+            '<section class="unfinished">',
+            "<h2>Unfinished</h2>",
+            f"<p>The run has not ended: it stands at {_esc(t.stands_at)}, after {after}.</p>",
+            "</section>",
+        ]
+    if t.dossier:
+        out += ['<section class="dossier">', "<h2>The final dossier</h2>", "<ul>"]
+        out += [f"<li>{_esc(label)}: {_esc(value)}</li>" for label, value in t.dossier]
+        out += ["</ul>", "</section>"]
+    out += [
+        f"<footer>Story “{_esc(t.story_id)}”, seed {t.seed}. Written by divergence "
+        "transcript.</footer>",
+        "</main>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def _html_quotes(quotes: tuple[tuple[str, str], ...]) -> list[str]:
+    return [
+        f'<blockquote class="record"><p>“{_esc(words)}”</p>'
+        f"<footer>— {_esc(attribution)}</footer></blockquote>"
+        for words, attribution in quotes
+    ]
+
+
+def _html_decision(d: Decision) -> list[str]:
+    out = [
+        f'<article class="decision" id="decision-{d.number}">',
+        f'<h2><span class="number">{d.number}.</span>{_esc(d.scene)}</h2>',
+    ]
+    where = date_and_place(d.date, d.place)
+    if where:
+        out.append(f'<p class="where">{_esc(where)}</p>')
+    if d.viewpoint:
+        out.append(f'<p class="viewpoint">Seen by {_esc(d.viewpoint)}</p>')
+    out += _html_quotes(d.quotes)
+    out.append('<dl class="facts run">')
+    verdict = ""
+    if d.historical is not None:
+        kind = "same" if d.historical else "differ"
+        verdict = f'<span class="verdict {kind}">{_esc(d.verdict)}</span>'
+    out.append(f"<dt>Choice</dt><dd><strong>{_esc(d.choice)}</strong>{verdict}</dd>")
+    if d.vote is not None:
+        out.append(f"<dt>Class vote</dt><dd>{_esc(d.vote.text())}</dd>")
+    changes = "; ".join(d.changes) if d.changes else "no change"
+    out.append(f"<dt>Dossier</dt><dd>{_esc(changes)}</dd>")
+    out.append("</dl>")
+    if d.history.strip():
+        out += [
+            '<div class="history-note">',
+            "<h3>What really happened</h3>",
+            _html_block(d.history),
+            "</div>",
+        ]
+    if d.discuss.strip():
+        out += [
+            '<div class="discuss">',
+            "<h3>For discussion</h3>",
+            _html_block(d.discuss),
+            "</div>",
+        ]
+    if d.sources:
+        out += ['<div class="sources">', "<h3>Sources</h3>", "<ul>"]
+        out += [f"<li>{_esc(source)}</li>" for source in d.sources]
+        out += ["</ul>", "</div>"]
+    out.append("</article>")
+    return out
+
+
+# -- files --
+
+
+def transcript_paths(folder: Path, slot: str) -> tuple[Path, Path]:
+    """Where the game keeps a run's transcripts: `<save folder>/transcripts/<slot>.{md,html}`."""
+    base = folder / TRANSCRIPTS
+    return base / f"{slot}.md", base / f"{slot}.html"
+
+
+def write_transcripts(t: Transcript, folder: Path, slot: str) -> tuple[Path, Path]:
+    """Write both forms atomically into the save folder's transcripts/; their paths."""
+    markdown, page = transcript_paths(folder, slot)
+    atomic_write(markdown, to_markdown(t))
+    atomic_write(page, to_html(t))
+    return markdown, page

@@ -1,0 +1,1 @@
+"""Playing a compiled story: the engine, class votes, the map's model, reading time."""

@@ -1,0 +1,1 @@
+"""Save files and player profiles: reading, atomic writing, the save folder and where it lives."""

@@ -1,0 +1,1 @@
+"""Writers' tools: random runs, diagrams, the starter story, live reload."""
