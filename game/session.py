@@ -129,6 +129,7 @@ class GameSession:
         self.last_changes: list[Change] = []
         self.classroom = False  # a class votes at each decision (see game.play.vote)
         self.votes: list[VoteRecord] = []
+        self.autosave_error: str | None = None  # why the last autosave failed, if it did
 
     @classmethod
     def from_save(
@@ -136,13 +137,24 @@ class GameSession:
     ) -> tuple[GameSession, Replay]:
         """A session resumed from a save; the caller decides what to do if it no longer fits."""
         session = cls(story, folder, save.player or player, save.seed)
-        resumed = resume(story, save, session.engine)
-        session.run = Playthrough(session.engine, resumed.states)
-        session.created = save.created
-        session.touched = True
-        session.classroom = save.classroom
-        session.votes = records_up_to(save.vote_records(), len(session.state.path))
+        resumed = session.replay(save)
+        session.take_over(save, resumed.states)
         return session, resumed
+
+    def replay(self, save: SaveFile) -> Replay:
+        """Replay a save's path on this session's story, without adopting it yet; raises
+        SaveError (with a reason for the player) when it is another story's or cannot start."""
+        return resume(self.story, save, self.engine)
+
+    def take_over(self, save: SaveFile, states: list[GameState]) -> None:
+        """Carry on from a save, at `states` (its replay, or the part of it that still fits):
+        the save's creation time, class vote and vote records go on with it."""
+        self.run = Playthrough(self.engine, list(states))
+        self.created = save.created
+        self.touched = True
+        self.classroom = save.classroom
+        self.votes = records_up_to(save.vote_records(), len(self.state.path))
+        self.last_changes = []
 
     # -- reading --
 
@@ -234,14 +246,16 @@ class GameSession:
         return autosave_slot(self.story.id, self.player)
 
     def autosave(self) -> str | None:
-        """Save to the autosave slot; the reason it failed, or None."""
+        """Save to the autosave slot; the reason it failed, or None (also kept in
+        `autosave_error`, for the autosaves that choose, undo and adopt make)."""
+        self.autosave_error = None
         if not self.touched:
             return None
         try:
             self.folder.write(self.autosave_slot, self.save_file())
         except (SaveError, SlotNameError, OSError) as error:
-            return str(error)
-        return None
+            self.autosave_error = str(error)
+        return self.autosave_error
 
     def save(self, slot: str) -> Path:
         """Save under a name; raises SlotNameError or SaveError with a message for the player."""

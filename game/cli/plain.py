@@ -3,6 +3,9 @@
 For screen-reader users, scripts and tests. It prints the scene and numbered
 choices, reads a line, and understands a few typed commands. It needs no
 terminal: `printf '1\\n2\\n' | divergence play STORY --plain` works.
+
+It is only a front-end: the run itself (choosing, undo, autosave, saves, resume, the
+dossier, the endings unlocked) is a `GameSession`, the same one the Textual screens drive.
 """
 
 from __future__ import annotations
@@ -11,23 +14,14 @@ import re
 import shlex
 import textwrap
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TextIO
 
 from game.cli import exitcodes
-from game.play.engine import ChoiceUnavailable, Engine, EngineError, GameState, Playthrough
+from game.play.engine import ChoiceUnavailable, Engine, EngineError, GameState
 from game.saves.errors import SaveError, SlotNameError
-from game.saves.files import (
-    Profile,
-    SaveFile,
-    SaveFolder,
-    autosave_slot,
-    check_named_slot,
-    resume,
-    snapshot,
-)
+from game.saves.files import SaveFile, SaveFolder
 from game.saves.locations import default_player
-from game.session import decisions, describe_change, dossier
+from game.session import GameSession
 from game.story.compiled import Story
 from game.writer.reload import LiveReload, StoryWatcher, fit_point
 
@@ -76,27 +70,26 @@ class PlainGame:
     out: TextIO
     input: TextIO
     watch: bool = False  # --watch: reload the story when its files change (for writers)
-    run: Playthrough = field(init=False)
+    session: GameSession = field(init=False)
 
     def __post_init__(self) -> None:
-        self.engine = Engine(self.story)
-        self.profile: Profile = self.saves.profile(self.player)
-        self.created = datetime.now(UTC).replace(microsecond=0)
-        # Autosave only once something happened this session (a decision or a load), so that
-        # opening a story and leaving at once never clobbers an earlier autosave.
-        self.touched = False
         self.live = LiveReload(StoryWatcher(self.story.root)) if self.watch else None
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
         self.out.flush()
 
+    @property
+    def touched(self) -> bool:
+        """Whether something happened (a decision or a load) that an autosave should keep."""
+        return hasattr(self, "session") and self.session.touched
+
     # -- the loop --
 
     def play(self, seed: int, save: SaveFile | None = None, label: str = "") -> int:
         """Play until the story ends, the input ends or the player quits; return the exit code."""
         try:
-            self.run = Playthrough.begin(self.engine, seed)
+            self.session = GameSession(self.story, self.saves, self.player, seed)
         except EngineError as error:
             self.say(f"The story '{self.story.id}' cannot start: {error}")
             return exitcodes.STORY
@@ -110,7 +103,7 @@ class PlainGame:
         self.say()
         self.show()
         while True:
-            if self.run.state.over:
+            if self.session.over:
                 return exitcodes.OK if self.autosave() else exitcodes.SAVE
             if self.live is not None and self.look_for_edits():
                 continue  # the edited version may have led to an ending
@@ -130,9 +123,9 @@ class PlainGame:
         if not self.autosave():
             self.say(f"{why}; the game could NOT be saved (see above).")
             return exitcodes.SAVE
-        slot = autosave_slot(self.story.id, self.player)
-        self.say(f"{why}; the game was saved automatically as '{slot}'.")
-        who = "" if self.player == default_player() else f" --player {shlex.quote(self.player)}"
+        self.say(f"{why}; the game was saved automatically as '{self.session.autosave_slot}'.")
+        player = self.session.player
+        who = "" if player == default_player() else f" --player {shlex.quote(player)}"
         self.say(f"To carry on: divergence play {self.story.id} --plain --continue{who}")
         return exitcodes.OK
 
@@ -163,8 +156,8 @@ class PlainGame:
         elif word == "saves":
             self.list_saves()
         elif word == "undo":
-            if self.run.undo():
-                self.autosave()
+            if self.session.undo():
+                self.report_autosave()
                 self.say("Taken back.")
                 self.say()
                 self.show()
@@ -181,13 +174,13 @@ class PlainGame:
         return True
 
     def prompt_hint(self) -> str:
-        count = len(self.engine.options(self.run.state))
+        count = len(self.session.options())
         if count == 0:
             return "No choice is open here; type 'undo' to go back, or 'help'."
         return f"Type a number from 1 to {count}, or 'help'."
 
     def take(self, number: int) -> None:
-        options = self.engine.options(self.run.state)
+        options = self.session.options()
         if not 1 <= number <= len(options):
             self.say(f"There is no choice {number}. {self.prompt_hint()}")
             return
@@ -195,47 +188,45 @@ class PlainGame:
         if not option.available:
             self.say(f"That choice is locked: {option.reason}")
             return
-        before = self.run.state
         try:
-            after = self.run.choose(option.key)
+            self.session.choose(option.key)
         except (ChoiceUnavailable, EngineError) as error:
             self.say(f"That cannot be done: {error}")
             return
-        self.touched = True
-        changes = self.engine.changes(before, after)
         self.say()
         self.say(f"You chose: {option.choice.label}")
-        if changes:
-            self.say("  " + "; ".join(describe_change(self.story, change) for change in changes))
-        self.autosave()
+        notes = self.session.change_notes()
+        if notes:
+            self.say("  " + "; ".join(notes))
+        self.report_autosave()
         self.say()
         self.show()
 
     # -- showing --
 
     def show(self) -> None:
-        state = self.run.state
-        if state.over:
-            self.show_ending(state)
+        session = self.session
+        if session.over:
+            self.show_ending()
             return
-        node = self.engine.node(state)
-        if node.chapter and state.visits.get(node.id, 0) == 1:
+        node = session.node()
+        if node.chapter and session.first_visit():
             self.say(f"*** {node.chapter} ***")
             self.say()
-        self.say(f"== {self.engine.title(state)} ==")
+        self.say(f"== {session.title()} ==")
         details = [part for part in (node.date, node.place) if part]
         if details:
             self.say(" · ".join(details))
-        viewpoint = self.engine.viewpoint(state)
+        viewpoint = session.viewpoint()
         if viewpoint:
             self.say(f"You are {viewpoint}.")
         if node.content_warnings:
             self.say("Content warnings: " + ", ".join(node.content_warnings))
         self.say()
-        self.show_quotes(state)
-        self.say(wrap(self.engine.text(state)))
+        self.show_quotes()
+        self.say(wrap(session.text()))
         self.say()
-        options = self.engine.options(state)
+        options = session.options()
         for option in options:
             if option.available:
                 self.say(f"  {option.number}. {option.choice.label}")
@@ -244,15 +235,15 @@ class PlainGame:
         if not options:
             self.say("  (No choice is open here. Type 'undo' to go back.)")
 
-    def show_quotes(self, state: GameState) -> None:
+    def show_quotes(self) -> None:
         """Quotations from the record, indented apart from the story, each with its source."""
-        for quote in self.engine.quotes(state):
+        for quote in self.session.quotes():
             self.say(textwrap.indent(wrap(f"“{quote.text}”", WIDTH - 4), "    "))
             self.say(textwrap.indent(wrap(f"({quote.attribution})", WIDTH - 6), "      "))
             self.say()
 
-    def show_ending(self, state: GameState) -> None:
-        ending = self.engine.ending(state)
+    def show_ending(self) -> None:
+        ending = self.session.ending()
         assert ending is not None
         self.say(f"=== THE END: {ending.title} ===")
         details = [part for part in (ending.date, ending.place) if part]
@@ -261,50 +252,47 @@ class PlainGame:
         if ending.content_warnings:
             self.say("Content warnings: " + ", ".join(ending.content_warnings))
         self.say()
-        self.show_quotes(state)
-        self.say(wrap(self.engine.text(state)))
+        self.show_quotes()
+        self.say(wrap(self.session.text()))
         if ending.history:
             self.say()
             self.say("What really happened:")
             self.say(wrap(ending.history))
         self.say()
         self.history()
-        new = self.profile.unlock(self.story.id, ending.id)
-        found = len(self.profile.found(self.story))
-        total = len(self.story.endings)
-        self.saves.save_profile(self.profile)
+        unlock = self.session.unlock()
         self.say()
-        if new:
-            self.say(f"Ending unlocked: {found} of {total}.")
+        if unlock.new:
+            self.say(f"Ending unlocked: {unlock.found} of {unlock.total}.")
         else:
-            self.say(f"Endings found: {found} of {total}.")
+            self.say(f"Endings found: {unlock.found} of {unlock.total}.")
 
     def status(self) -> None:
         self.say("Dossier:")
-        readings = dossier(self.story, self.run.state)
+        readings = self.session.dossier()
         for reading in readings:
             self.say(f"  {reading.label}: {reading.value}")
         if not readings:
             self.say("  (nothing is tracked in the open in this story)")
 
     def history(self) -> None:
-        path = self.run.state.path
-        if not path:
+        taken = self.session.decisions()
+        if not taken:
             self.say("No decisions taken yet.")
             return
         self.say("Your decisions:")
-        for decision in decisions(self.story, self.run.state):
+        for decision in taken:
             date = f"{decision.date}: " if decision.date else ""
             mark = f"  ({decision.verdict})" if decision.verdict else ""
             self.say(f"  {decision.number}. {date}{decision.taken}{mark}")
 
     def notes(self) -> None:
-        if self.run.state.over:
-            ending = self.engine.ending(self.run.state)
+        if self.session.over:
+            ending = self.session.ending()
             assert ending is not None
             self.say(wrap(ending.history) if ending.history else "No note for this ending.")
             return
-        node = self.engine.node(self.run.state)
+        node = self.session.node()
         if node.history:
             self.say("What really happened:")
             self.say(wrap(node.history))
@@ -323,27 +311,25 @@ class PlainGame:
 
     # -- saving and loading --
 
-    def save_file(self) -> SaveFile:
-        return snapshot(self.story, self.run.state, self.player, created=self.created)
+    def report_autosave(self) -> bool:
+        """Say why the session's last autosave failed, if it did; False when it failed."""
+        if self.session.autosave_error is None:
+            return True
+        self.say(f"Could not save automatically: {self.session.autosave_error}")
+        return False
 
     def autosave(self) -> bool:
         """Save to this player's autosave slot; False (after saying why) when it failed."""
-        try:
-            self.saves.write(autosave_slot(self.story.id, self.player), self.save_file())
-        except (SaveError, SlotNameError, OSError) as error:
-            self.say(f"Could not save automatically: {error}")
-            return False
-        return True
+        self.session.autosave()
+        return self.report_autosave()
 
     def save(self, name: str) -> None:
         if not name:
             self.say("Save under which name? Type 'save NAME'.")
             return
         try:
-            path = self.saves.write(check_named_slot(name), self.save_file())
-        except SlotNameError as error:
-            self.say(f"Not saved: {error}")
-        except (SaveError, OSError) as error:
+            path = self.session.save(name)
+        except (SaveError, SlotNameError, OSError) as error:
             self.say(f"Not saved: {error}")
         else:
             self.say(f"Saved as '{name}' ({path}).")
@@ -381,12 +367,12 @@ class PlainGame:
             )
             return False
         try:
-            resumed = resume(self.story, save, self.engine)
+            resumed = self.session.replay(save)
         except SaveError as error:
             self.say(f"Cannot load {label}: {error.reason}")
             return False
         if resumed.fits:
-            self.adopt(resumed.states, save)
+            self.session.take_over(save, resumed.states)
             note = (
                 " (the story has been revised since; your path still fits)"
                 if resumed.changed
@@ -404,23 +390,17 @@ class PlainGame:
             f"{cause} {label} was saved: decision {resumed.broken_at + 1} "
             f"no longer fits ({resumed.reason})."
         )
-        fitting = len(resumed.states) - 1
-        point = f"decision {fitting}" if fitting else "the start"
+        point = f"decision {resumed.fitting}" if resumed.fitting else "the start"
         self.out.write(f"Resume from {point}, the last point that still fits? [y/n] ")
         self.out.flush()
         answer = self.input.readline().strip().lower()
         self.say()
         if answer.startswith("y"):
-            self.adopt(resumed.states, save)
+            self.session.take_over(save, resumed.states)
             self.say(f"Replay from {point}.")
             return True
         self.say("Not loaded." if not at_start else "Starting a new game instead.")
         return at_start
-
-    def adopt(self, states: list[GameState], save: SaveFile) -> None:
-        self.run = Playthrough(self.engine, states)
-        self.created = save.created
-        self.touched = True
 
     # -- live reload (--watch) --
 
@@ -428,7 +408,7 @@ class PlainGame:
         """Reload the story if its files changed, or if the path moved on after a path
         break (it may fit the edited version now); True when the scene was shown anew."""
         assert self.live is not None
-        state = self.run.state
+        state = self.session.state
         if not self.live.due(state.path):
             return False
         result = self.live.reload(self.story.root, state.seed, state.path)
@@ -465,9 +445,7 @@ class PlainGame:
         self, story: Story, states: list[GameState], engine: Engine | None = None
     ) -> None:
         self.story = story
-        self.engine = engine or Engine(story)
-        self.run = Playthrough(self.engine, list(states))
+        self.session.adopt(story, states, engine)
         if self.live is not None:
             self.live.adopted()
-        if self.touched:
-            self.autosave()
+        self.report_autosave()

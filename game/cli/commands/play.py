@@ -154,12 +154,12 @@ def run(context: Context, args: argparse.Namespace) -> int:
     try:
         return game.play(seed, save, label)
     except KeyboardInterrupt:
-        saved = game.autosave()
-        stdout.write(
-            "\nInterrupted; the game was saved automatically.\n"
-            if saved
-            else "\nInterrupted; the game could not be saved.\n"
-        )
+        if not game.touched:  # as when the input ends: never clobber an earlier autosave
+            stdout.write("\nInterrupted; nothing was decided, so no save was made.\n")
+        elif game.autosave():
+            stdout.write("\nInterrupted; the game was saved automatically.\n")
+        else:
+            stdout.write("\nInterrupted; the game could not be saved.\n")
         return INTERRUPTED
 
 
