@@ -359,3 +359,79 @@ def test_from_save_of_another_story_is_refused(train: Story, folder: SaveFolder)
     save = GameSession(crossroads, folder, PLAYER, SEED).save_file()
     with pytest.raises(SaveError, match="belongs to the story 'crossroads'"):
         GameSession.from_save(train, folder, PLAYER, save)
+
+
+# -- plain mode is a front-end over the same session --
+
+
+def _without_times(path: Path) -> str:
+    """A save file's text without the two timestamps, which differ from run to run."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return "\n".join(line for line in lines if not line.startswith(("created", "saved")))
+
+
+def test_plain_mode_and_the_session_write_the_same_saves_and_count_the_same_endings(
+    tmp_path: Path,
+) -> None:
+    import io
+
+    from game.cli.plain import PlainGame
+
+    story = load_story(CROSSROADS)
+    by_plain, by_session = SaveFolder(tmp_path / "plain"), SaveFolder(tmp_path / "session")
+    out = io.StringIO()
+    game = PlainGame(story, by_plain, PLAYER, out, io.StringIO("1\n2\nsave mid\n1\n"))
+    assert game.play(2) == 0
+
+    session = GameSession(story, by_session, PLAYER, 2)
+    for number in (1, 2):
+        session.choose(session.options()[number - 1].key)
+    session.save("mid")
+    session.choose(session.options()[0].key)
+    assert session.over
+    unlock = session.unlock()
+
+    assert session.state == game.session.state
+    for slot in ("mid", session.autosave_slot):
+        plain_file, session_file = by_plain.slot_path(slot), by_session.slot_path(slot)
+        assert _without_times(plain_file) == _without_times(session_file), slot
+    assert unlock == Unlock(True, 1, len(story.endings))
+    assert f"Ending unlocked: {unlock.found} of {unlock.total}." in out.getvalue()
+    assert by_plain.profile(PLAYER).endings == by_session.profile(PLAYER).endings
+
+    # The same ending again, now in one folder: both count it once and call it found.
+    again = io.StringIO()
+    PlainGame(story, by_session, PLAYER, again, io.StringIO("1\n2\n1\n")).play(2)
+    assert f"Endings found: 1 of {unlock.total}." in again.getvalue()
+    resumed, _ = GameSession.from_save(
+        story, by_session, PLAYER, by_session.read(session.autosave_slot)
+    )
+    assert resumed.unlock() == Unlock(False, 1, len(story.endings))
+
+
+def test_plain_mode_carries_a_class_vote_on_as_the_session_does(
+    train: Story, folder: SaveFolder
+) -> None:
+    """A classroom save loaded in plain mode keeps its class flag and votes when re-saved."""
+    import io
+
+    from game.cli.plain import PlainGame
+    from game.play.vote import VoteRecord
+
+    session = GameSession(train, folder, PLAYER, SEED)
+    session.classroom = True
+    session.choose(PLAIN_PATH[0], VoteRecord(0, {PLAIN_PATH[0]: 3}, "majority"))
+    session.save("class")
+    game = PlainGame(train, folder, PLAYER, io.StringIO(), io.StringIO("save again\n"))
+    game.play(SEED, folder.read("class"), "'class'")
+    resaved = folder.read("again")
+    assert resaved.classroom and resaved.vote_records() == session.votes
+
+
+def test_plain_mode_has_no_run_logic_of_its_own() -> None:
+    """No engine run, snapshot, replay or profile in the plain front-end: the session has them."""
+    from game.cli import plain
+
+    for name in ("Playthrough", "snapshot", "resume", "autosave_slot", "check_named_slot"):
+        assert not hasattr(plain, name), name
+    assert "Profile" not in vars(plain) and "datetime" not in vars(plain)
