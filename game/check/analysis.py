@@ -14,7 +14,8 @@ engine the game uses:
   never reached, a condition that never holds) is not claimed; what was seen in a
   state (a dead end, a loop, a value pushed past its bounds) is still reported.
 
-Findings are `Problem`s with stable codes, listed in `CODES` and in docs/writing.md.
+Findings are `Problem`s with stable codes, declared once in game/check/rules.py
+(`RULES`, and `CODES` from it) and listed in docs/writing.md.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from functools import partial
 from operator import itemgetter
 from typing import Any
 
+from game.check.rules import CODES as CODES  # re-exported: the codes used to live here
 from game.play.engine import (
     UNBOUNDED,
     Apply,
@@ -42,37 +44,6 @@ from game.story.problems import Problem
 
 DEFAULT_MAX_STATES = 50_000
 MAX_LABEL = 70  # characters; longer choice labels wrap badly at 80 columns
-
-CODES: dict[str, str] = {
-    "E001": "a story file or folder cannot be read",
-    "E002": "TOML syntax error",
-    "E003": "a field is unknown, missing, or has a value of the wrong kind",
-    "E004": "the [story] table is missing, repeated, or names a start that does not exist",
-    "E005": "a variable's declaration is wrong",
-    "E006": "two nodes or endings share an id",
-    "E007": "a goto names a place that does not exist",
-    "E008": "an expression (condition, weight or effect) is wrong",
-    "E009": "a {...} passage in a text is wrong",
-    "E010": "a node or choice is put together wrongly",
-    "E020": "dead end: a node can leave the player with no choice to take",
-    "E021": "a choice leads into routes that loop forever",
-    "E022": "trap: from some state of a node, no ending can be reached any more",
-    "W001": "a node is never reached",
-    "W002": "an ending is never reached",
-    "W003": "a condition never holds",
-    "W004": "a condition always holds",
-    "W005": "a variable is never read",
-    "W006": "a variable is never changed",
-    "W007": "an effect pushes a number past its bounds (it is clamped)",
-    "W008": "a decision node has no 'history' note",
-    "W009": "a decision node has no 'discuss' prompt",
-    "W010": "a choice label is too long",
-    "W011": "the story has more states than the check explores",
-    "W012": "a chance outcome can never be drawn",
-    "W013": "a route is never tried: an earlier route always matches",
-    "W014": "two choices open at once do the same: same destination, same effects",
-    "W015": "a choice makes no difference: it leads where another does, changing nothing read later",
-}
 
 
 @dataclass(frozen=True)
