@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 from helpers import run_cli
 
+import game.check
+import game.story.loader
 from game.check.analysis import CODES, analyse, shortest_paths_text
+from game.check.rules import RULES
 from game.story.catalog import Catalog
 from game.story.loader import load_story
 from game.story.problems import Problem, StoryError
@@ -254,6 +257,21 @@ def test_a_loop_with_a_way_out_is_no_trap(tmp_path: Path) -> None:
         'label = "Wait"\ngoto = "cellar"\n[[node.choice]]\nlabel = "Climb out"\ngoto = "end"\n',
     )
     assert "E022" not in {p.code for p in findings(tmp_path, escape)}
+
+
+def test_every_code_the_loader_or_the_checker_reports_is_a_registered_rule() -> None:
+    sources = [Path(game.story.loader.__file__), *Path(game.check.__file__).parent.glob("*.py")]
+    used = {
+        code
+        for source in sources
+        if source.name != "rules.py"
+        for code in re.findall(r"[\"']([EW]\d{3})[\"']", source.read_text())
+    }
+    assert used == set(CODES)
+    assert [rule.code for rule in RULES] == sorted(CODES)  # one entry each, in order
+    for rule in RULES:
+        assert rule.severity == Problem("f", 1, "m", rule.code).severity
+        assert rule.description and "\n" not in rule.description
 
 
 def test_every_code_has_a_case_or_a_test_of_its_own() -> None:

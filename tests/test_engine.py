@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -10,15 +11,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from game.play.engine import (
+    Apply,
     ChoiceUnavailable,
+    Compiler,
     Engine,
     EngineError,
+    OutcomePlan,
     PathBreak,
     Playthrough,
     Step,
+    weighted_draw,
 )
-from game.story.compiled import Story
+from game.story.compiled import Node, Outcome, Story, Where
 from game.story.draws import chance
+from game.story.expr import Effect, Evaluator, Value
 from game.story.loader import load_story
 
 STORIES = Path(__file__).parent / "stories"
@@ -358,3 +364,68 @@ goto = "a"
 """
     with pytest.raises(StoryError, match="node 'a' has no choice 'lefft'; did you mean 'left'"):
         write(tmp_path, body)
+
+
+def test_a_draw_strategy_picks_the_chance_outcome(story: Story) -> None:
+    def last(
+        outcomes: Sequence[OutcomePlan],
+        variables: Mapping[str, Value],
+        visits: Mapping[str, int],
+        seed: int,
+        draws: int,
+    ) -> OutcomePlan:
+        return outcomes[-1]
+
+    engine = Engine(story, draw=last)
+    state = engine.choose(engine.choose(engine.start(), "attack"), "push")
+    assert state.ending == "defeat"  # the last outcome, whatever the seed
+    assert state.draws == 1
+    played = Engine(story, draw=weighted_draw)
+    assert [played.choose(played.choose(played.start(s), "attack"), "push") for s in range(20)] == [
+        Engine(story).choose(Engine(story).choose(Engine(story).start(s), "attack"), "push")
+        for s in range(20)
+    ]
+
+
+def test_a_compiler_sees_every_effect_route_and_outcome_once(story: Story) -> None:
+    class Counting(Compiler):
+        def __init__(self) -> None:
+            self.effects_at: list[Where] = []
+            self.routes: list[tuple[str, int]] = []
+            self.outcomes: list[str] = []
+            self.applied = 0
+
+        def effects(self, story: Story, effects: Sequence[Effect], where: Where) -> Apply | None:
+            self.effects_at.append(where)
+            inner = super().effects(story, effects, where)
+            if inner is None:
+                return None
+
+            def counted(variables: dict[str, Value], visits: Mapping[str, int]) -> None:
+                self.applied += 1
+                inner(variables, visits)
+
+            return counted
+
+        def route(self, node: Node, index: int, condition: Evaluator | None) -> Evaluator | None:
+            self.routes.append((node.id, index))
+            return condition
+
+        def outcome(self, outcome: Outcome, plan: OutcomePlan) -> OutcomePlan:
+            self.outcomes.append(outcome.target)
+            return plan
+
+    compiler = Counting()
+    engine = Engine(story, compiler=compiler)
+    routes = [(n.id, i) for n in story.nodes.values() for i in range(len(n.routes))]
+    assert compiler.routes == routes
+    assert sorted(compiler.outcomes) == sorted(
+        o.target
+        for n in story.nodes.values()
+        for o in [*n.outcomes, *(o for c in n.choices for o in c.outcomes)]
+    )
+    built = len(compiler.effects_at)
+    state = engine.choose(engine.start(), "attack")
+    assert state == Engine(story).choose(Engine(story).start(), "attack")
+    assert compiler.applied > 0  # the functions it returned are the ones the engine runs
+    assert len(compiler.effects_at) == built  # asked only while the engine was built

@@ -14,7 +14,8 @@ engine the game uses:
   never reached, a condition that never holds) is not claimed; what was seen in a
   state (a dead end, a loop, a value pushed past its bounds) is still reported.
 
-Findings are `Problem`s with stable codes, listed in `CODES` and in docs/writing.md.
+Findings are `Problem`s with stable codes, declared once in game/check/rules.py
+(`RULES`, and `CODES` from it) and listed in docs/writing.md.
 """
 
 from __future__ import annotations
@@ -26,53 +27,23 @@ from functools import partial
 from operator import itemgetter
 from typing import Any
 
+from game.check.rules import CODES as CODES  # re-exported: the codes used to live here
 from game.play.engine import (
     UNBOUNDED,
     Apply,
+    Compiler,
     Engine,
     EngineError,
     GameState,
-    _compile_effect,
-    _NodePlan,
-    _OutcomePlan,
+    OutcomePlan,
+    compile_effect,
 )
-from game.story.compiled import Choice, Node, Story, Where
+from game.story.compiled import Choice, Node, Outcome, Story, Where
 from game.story.expr import Compiled, Effect, Evaluator, ExprError, Value, tokenize
 from game.story.problems import Problem
 
 DEFAULT_MAX_STATES = 50_000
 MAX_LABEL = 70  # characters; longer choice labels wrap badly at 80 columns
-
-CODES: dict[str, str] = {
-    "E001": "a story file or folder cannot be read",
-    "E002": "TOML syntax error",
-    "E003": "a field is unknown, missing, or has a value of the wrong kind",
-    "E004": "the [story] table is missing, repeated, or names a start that does not exist",
-    "E005": "a variable's declaration is wrong",
-    "E006": "two nodes or endings share an id",
-    "E007": "a goto names a place that does not exist",
-    "E008": "an expression (condition, weight or effect) is wrong",
-    "E009": "a {...} passage in a text is wrong",
-    "E010": "a node or choice is put together wrongly",
-    "E020": "dead end: a node can leave the player with no choice to take",
-    "E021": "a choice leads into routes that loop forever",
-    "E022": "trap: from some state of a node, no ending can be reached any more",
-    "W001": "a node is never reached",
-    "W002": "an ending is never reached",
-    "W003": "a condition never holds",
-    "W004": "a condition always holds",
-    "W005": "a variable is never read",
-    "W006": "a variable is never changed",
-    "W007": "an effect pushes a number past its bounds (it is clamped)",
-    "W008": "a decision node has no 'history' note",
-    "W009": "a decision node has no 'discuss' prompt",
-    "W010": "a choice label is too long",
-    "W011": "the story has more states than the check explores",
-    "W012": "a chance outcome can never be drawn",
-    "W013": "a route is never tried: an earlier route always matches",
-    "W014": "two choices open at once do the same: same destination, same effects",
-    "W015": "a choice makes no difference: it leads where another does, changing nothing read later",
-}
 
 
 @dataclass(frozen=True)
@@ -115,15 +86,17 @@ class _Seen:
     held: int = 0
 
 
-class _Explorer(Engine):
+class _Explorer(Compiler):
     """The game's engine, made to follow every chance outcome and to keep notes.
 
-    Only the parts the game never needs are overridden: how a chance outcome is drawn
-    (here, from a script, so each possibility can be taken in turn) and how conditions
-    and effects are compiled (here, wrapped to count what they do).
+    It is the engine the game plays with, given two things of its own through the
+    engine's extension points: how a chance outcome is drawn (here, from a script, so
+    each possibility can be taken in turn) and how conditions and effects are compiled
+    (here, wrapped to count what they do).
     """
 
     def __init__(self, story: Story) -> None:
+        self.story = story
         self.routes: dict[tuple[str, int], _Seen] = {}
         self.outcome_seen: dict[int, _Seen] = {}
         self.outcome_where: dict[int, Where] = {}
@@ -132,12 +105,7 @@ class _Explorer(Engine):
         self.taken: list[int] = []
         self.sizes: list[int] = []
         self.drawn: list[str] = []
-        super().__init__(story)
-        self.ending_seen: dict[str, _Seen] = {}
-        self._auto_endings = tuple(
-            (ending_id, self._watch(condition, self.ending_seen.setdefault(ending_id, _Seen())))
-            for ending_id, condition in self._auto_endings
-        )
+        self.engine = Engine(story, draw=self.draw, compiler=self)
 
     @staticmethod
     def _watch(condition: Evaluator | None, seen: _Seen) -> Evaluator:
@@ -159,27 +127,19 @@ class _Explorer(Engine):
 
         return watched
 
-    def _plan(self, node: Node) -> _NodePlan:
-        plan = super()._plan(node)
-        routes = tuple(
-            (self._watch(condition, self.routes.setdefault((node.id, index), _Seen())), apply, to)
-            for index, (condition, apply, to) in enumerate(plan.routes)
-        )
-        return plan._replace(routes=routes)
+    def route(self, node: Node, index: int, condition: Evaluator | None) -> Evaluator:
+        return self._watch(condition, self.routes.setdefault((node.id, index), _Seen()))
 
-    def _outcomes(self, outcomes: Sequence[Any]) -> tuple[_OutcomePlan, ...]:
-        plans = super()._outcomes(outcomes)
-        for plan, outcome in zip(plans, outcomes, strict=True):
-            self.outcome_where[id(plan)] = outcome.where
-            self.outcome_seen[id(plan)] = _Seen()
-        return plans
+    def outcome(self, outcome: Outcome, plan: OutcomePlan) -> OutcomePlan:
+        self.outcome_where[id(plan)] = outcome.where
+        self.outcome_seen[id(plan)] = _Seen()
+        return plan
 
-    def _effects(self, effects: Sequence[Effect], where: Where) -> Apply | None:
+    def effects(self, story: Story, effects: Sequence[Effect], where: Where) -> Apply | None:
         if not effects:
             return None
         steps = [
-            (self._bounds_check(effect, where), _compile_effect(effect, self.story))
-            for effect in effects
+            (self._bounds_check(effect, where), compile_effect(effect, story)) for effect in effects
         ]
 
         def apply(variables: dict[str, Value], visits: Mapping[str, int]) -> None:
@@ -217,14 +177,14 @@ class _Explorer(Engine):
 
         return check
 
-    def _draw(  # type: ignore[override]
+    def draw(
         self,
-        outcomes: Sequence[_OutcomePlan],
+        outcomes: Sequence[OutcomePlan],
         variables: Mapping[str, Value],
         visits: Mapping[str, int],
         seed: int,
         draws: int,
-    ) -> _OutcomePlan:
+    ) -> OutcomePlan:
         weights = [max(0, outcome.weight(variables, visits)) for outcome in outcomes]
         for outcome, weight in zip(outcomes, weights, strict=True):
             seen = self.outcome_seen[id(outcome)]
@@ -573,7 +533,8 @@ class _Walk:
     def __init__(self, story: Story, max_states: int) -> None:
         self.story = story
         self.max_states = max_states
-        self.engine = _Explorer(story)
+        self.explorer = _Explorer(story)
+        self.engine = self.explorer.engine
         self.live = _Liveness(story)
         self.parents: dict[Key, tuple[Key | None, PathStep | None]] = {}
         self.reached: set[str] = set()
@@ -639,9 +600,10 @@ class _Walk:
                 queue.append((key, result))
 
         start = self.engine.start
-        for result, drawn in self.engine.branches(lambda: start(0)):
+        branches = self.explorer.branches
+        for result, drawn in branches(lambda: start(0)):
             arrive(result, None, None, drawn)
-        plans = self.engine._plans
+        plans = self.engine.plans
         choose = self.engine.choose
         twins = self.twins
         while queue:
@@ -666,7 +628,7 @@ class _Walk:
                 self._see_together(node_id, open_choices)
             for plan in open_choices:
                 step = (node_id, plan.key, plan.choice.label)
-                for result, drawn in self.engine.branches(partial(choose, state, plan.key)):
+                for result, drawn in branches(partial(choose, state, plan.key)):
                     arrive(result, key, step, drawn)
 
     def _see_together(self, node_id: str, open_choices: Sequence[Any]) -> None:
@@ -787,7 +749,7 @@ def _static_checks(story: Story, add: Callable[[Where, str, str], None]) -> None
 
 
 def _walk_findings(story: Story, walk: _Walk, add: Callable[[Where, str, str], None]) -> None:
-    engine = walk.engine
+    explorer = walk.explorer
     for node_id, key in walk.dead_ends.items():
         node = story.nodes[node_id]
         add(
@@ -804,7 +766,7 @@ def _walk_findings(story: Story, walk: _Walk, add: Callable[[Where, str, str], N
         if choice is not None:
             steps.append(PathStep(node_id, choice_key, choice.label))
         add(where, "E021", f"{message} ({_describe_path(story, steps)})")
-    for (where, _source), message in engine.overflows.items():
+    for (where, _source), message in explorer.overflows.items():
         add(where, "W007", message)
     if not walk.complete:
         add(
@@ -866,7 +828,7 @@ def _walk_findings(story: Story, walk: _Walk, add: Callable[[Where, str, str], N
 
 
 def _condition_findings(story: Story, walk: _Walk, add: Callable[[Where, str, str], None]) -> None:
-    engine = walk.engine
+    explorer = walk.explorer
     for node in story.nodes.values():
         if node.id in walk.decisions:
             for choice in node.choices:
@@ -893,7 +855,7 @@ def _condition_findings(story: Story, walk: _Walk, add: Callable[[Where, str, st
                     )
         if node.id in walk.reached:
             for index, route in enumerate(node.routes):
-                seen = engine.routes[(node.id, index)]
+                seen = explorer.routes[(node.id, index)]
                 if seen.tried == 0 and index == 0:
                     break  # never tried at all: an automatic ending always strikes first
                 if seen.tried == 0:
@@ -916,10 +878,10 @@ def _condition_findings(story: Story, walk: _Walk, add: Callable[[Where, str, st
                             else ""
                         ),
                     )
-    for plan_id, seen in engine.outcome_seen.items():
+    for plan_id, seen in explorer.outcome_seen.items():
         if seen.tried and not seen.held:
             add(
-                engine.outcome_where[plan_id],
+                explorer.outcome_where[plan_id],
                 "W012",
                 "this chance outcome's weight is never above 0, so it is never drawn",
             )

@@ -103,7 +103,7 @@ class PathBreak(Exception):
 Apply = Callable[[dict[str, Value], Mapping[str, int]], None]
 
 
-def _compile_effect(effect: Effect, story: Story) -> Apply:
+def compile_effect(effect: Effect, story: Story) -> Apply:
     """One effect as one function: bounds looked up once, constants not evaluated at all."""
     target = effect.target
     variable = story.variables[target]
@@ -145,11 +145,11 @@ def _compile_effect(effect: Effect, story: Story) -> Apply:
     return update
 
 
-def _compile_effects(effects: Sequence[Effect], story: Story) -> Apply | None:
+def compile_effects(effects: Sequence[Effect], story: Story) -> Apply | None:
     """Turn a list of effects into one function, or None when there is nothing to do."""
     if not effects:
         return None
-    steps = tuple(_compile_effect(effect, story) for effect in effects)
+    steps = tuple(compile_effect(effect, story) for effect in effects)
     if len(steps) == 1:
         return steps[0]
 
@@ -160,7 +160,9 @@ def _compile_effects(effects: Sequence[Effect], story: Story) -> Apply | None:
     return apply
 
 
-class _ChoicePlan(NamedTuple):
+class ChoicePlan(NamedTuple):
+    """A choice compiled for play: what `choose` unpacks."""
+
     choice: Choice
     key: str
     condition: Evaluator | None
@@ -168,21 +170,76 @@ class _ChoicePlan(NamedTuple):
     tag: str  # "node/choice", counted in the visits for chose(node, choice)
     apply: Apply | None
     target: str | None
-    outcomes: tuple[_OutcomePlan, ...]
+    outcomes: tuple[OutcomePlan, ...]
 
 
-class _OutcomePlan(NamedTuple):
+class OutcomePlan(NamedTuple):
+    """A chance outcome compiled for play: what a `Draw` picks from."""
+
     weight: IntEvaluator
     target: str
     apply: Apply | None
 
 
-class _NodePlan(NamedTuple):
+class NodePlan(NamedTuple):
+    """A node compiled for play: entry effects, routes, outcomes and choices."""
+
     apply: Apply | None
     routes: tuple[tuple[Evaluator | None, Apply | None, str], ...]
-    outcomes: tuple[_OutcomePlan, ...]
-    choices: tuple[_ChoicePlan, ...]
-    by_key: dict[str, _ChoicePlan]
+    outcomes: tuple[OutcomePlan, ...]
+    choices: tuple[ChoicePlan, ...]
+    by_key: dict[str, ChoicePlan]
+
+
+Draw = Callable[
+    [Sequence[OutcomePlan], Mapping[str, Value], Mapping[str, int], int, int], OutcomePlan
+]
+"""How a chance outcome is drawn: (outcomes, variables, visits, seed, draws) -> the outcome."""
+
+
+def weighted_draw(
+    outcomes: Sequence[OutcomePlan],
+    variables: Mapping[str, Value],
+    visits: Mapping[str, int],
+    seed: int,
+    draws: int,
+) -> OutcomePlan:
+    """The game's draw: by weight, from the seed and the number of draws so far."""
+    weights = [max(0, outcome.weight(variables, visits)) for outcome in outcomes]
+    total = sum(weights)
+    if total == 0:
+        # No outcome has any odds: the first is taken, so the story still moves on.
+        return outcomes[0]
+    point = chance(seed, draws) * total
+    for outcome, weight in zip(outcomes, weights, strict=True):
+        if point < weight:
+            return outcome
+        point -= weight
+    return outcomes[-1]  # pragma: no cover - floating point edge
+
+
+class Compiler:
+    """How the engine turns a story's rules into the functions it calls: as the game plays.
+
+    Asked only while an `Engine` is built, never while it runs, so whatever a subclass
+    does here costs nothing per choice beyond the functions it returns. The checker
+    subclasses it to wrap conditions and effects with its own notes.
+    """
+
+    def effects(self, story: Story, effects: Sequence[Effect], where: Where) -> Apply | None:
+        """The effects written at `where` as one function, or None when there are none."""
+        return compile_effects(effects, story)
+
+    def route(self, node: Node, index: int, condition: Evaluator | None) -> Evaluator | None:
+        """The condition of route `index` of `node` (None: it always holds)."""
+        return condition
+
+    def outcome(self, outcome: Outcome, plan: OutcomePlan) -> OutcomePlan:
+        """The plan for one chance outcome, as `Draw`s will see it."""
+        return plan
+
+
+PLAY = Compiler()
 
 
 class Engine:
@@ -190,10 +247,18 @@ class Engine:
 
     On creation it compiles each node into a plan (effects as single functions,
     conditions as bare evaluators), so that choosing does no lookups it can avoid.
+
+    Two things can be put in its place without touching the hot path: how chance
+    outcomes are drawn (`draw`, kept as a plain attribute, so a call costs what a
+    method call did) and how the rules are compiled (`compiler`, used only here).
     """
 
-    def __init__(self, story: Story) -> None:
+    def __init__(
+        self, story: Story, *, draw: Draw = weighted_draw, compiler: Compiler = PLAY
+    ) -> None:
         self.story = story
+        self._draw = draw
+        self._compiler = compiler
         with gc_paused():  # thousands of long-lived closures: nothing for the collector to find
             self._plans = {node_id: self._plan(node) for node_id, node in story.nodes.items()}
         self._by_key = {node_id: plan.by_key for node_id, plan in self._plans.items()}
@@ -204,23 +269,31 @@ class Engine:
             if ending.condition is not None
         )
 
-    def _effects(self, effects: Sequence[Effect], where: Where) -> Apply | None:
-        """The effects written at `where` as one function (the checker records them here)."""
-        return _compile_effects(effects, self.story)
+    @property
+    def plans(self) -> Mapping[str, NodePlan]:
+        """Each node as compiled for play, by id (what the checker walks)."""
+        return self._plans
 
-    def _outcomes(self, outcomes: Sequence[Outcome]) -> tuple[_OutcomePlan, ...]:
+    def _effects(self, effects: Sequence[Effect], where: Where) -> Apply | None:
+        return self._compiler.effects(self.story, effects, where)
+
+    def _outcomes(self, outcomes: Sequence[Outcome]) -> tuple[OutcomePlan, ...]:
+        outcome_plan = self._compiler.outcome
         return tuple(
-            _OutcomePlan(
-                cast(IntEvaluator, o.weight.evaluate),  # the loader proved weights are numbers
-                o.target,
-                self._effects(o.effects, o.where),
+            outcome_plan(
+                o,
+                OutcomePlan(
+                    cast(IntEvaluator, o.weight.evaluate),  # the loader proved weights are numbers
+                    o.target,
+                    self._effects(o.effects, o.where),
+                ),
             )
             for o in outcomes
         )
 
-    def _plan(self, node: Node) -> _NodePlan:
+    def _plan(self, node: Node) -> NodePlan:
         choices = tuple(
-            _ChoicePlan(
+            ChoicePlan(
                 choice,
                 choice.key,
                 choice.condition.evaluate if choice.condition else None,
@@ -232,15 +305,16 @@ class Engine:
             )
             for choice in node.choices
         )
+        route_condition = self._compiler.route
         routes = tuple(
             (
-                route.condition.evaluate if route.condition else None,
+                route_condition(node, index, route.condition.evaluate if route.condition else None),
                 self._effects(route.effects, route.where),
                 route.target,
             )
-            for route in node.routes
+            for index, route in enumerate(node.routes)
         )
-        return _NodePlan(
+        return NodePlan(
             self._effects(node.effects, node.where),
             routes,
             self._outcomes(node.outcomes),
@@ -382,26 +456,6 @@ class Engine:
         ]
 
     # -- internals --
-
-    @staticmethod
-    def _draw(
-        outcomes: Sequence[_OutcomePlan],
-        variables: Mapping[str, Value],
-        visits: Mapping[str, int],
-        seed: int,
-        draws: int,
-    ) -> _OutcomePlan:
-        weights = [max(0, outcome.weight(variables, visits)) for outcome in outcomes]
-        total = sum(weights)
-        if total == 0:
-            # No outcome has any odds: the first is taken, so the story still moves on.
-            return outcomes[0]
-        point = chance(seed, draws) * total
-        for outcome, weight in zip(outcomes, weights, strict=True):
-            if point < weight:
-                return outcome
-            point -= weight
-        return outcomes[-1]  # pragma: no cover - floating point edge
 
     def _arrive(
         self,
