@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from game.classroom.hygiene import clean, clean_line, md
 from game.play.engine import Engine, GameState
 from game.play.replay import replay
 from game.presentation import date_and_place, plural
@@ -323,12 +324,14 @@ def _facts(t: Transcript) -> list[tuple[str, str]]:
 
 def _md(text: str) -> str:
     """Text for Markdown, with raw HTML made inert (`<` escaped) and no line breaks."""
-    return " ".join(text.replace("\\", "\\\\").replace("<", "\\<").split())
+    return md(text)
 
 
 def _md_block(text: str) -> str:
     """A story text as Markdown paragraphs, raw HTML made inert."""
-    return "\n\n".join(part.replace("\\", "\\\\").replace("<", "\\<") for part in paragraphs(text))
+    return "\n\n".join(
+        part.replace("\\", "\\\\").replace("<", "\\<") for part in paragraphs(clean(text))
+    )
 
 
 def to_markdown(t: Transcript) -> str:
@@ -506,7 +509,7 @@ footer { color: var(--muted); font-size: 0.8rem; text-align: center; margin-top:
 
 
 def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
+    return html.escape(clean_line(text), quote=True)
 
 
 # Emphasis may not hold a '*' or a tag, so it is always whole; bold, made after it, may
@@ -517,7 +520,7 @@ _STRONG = re.compile(r"\*\*(?=\S)([^*]+?)(?<=\S)\*\*")
 
 def _inline(text: str) -> str:
     """Escape text, then render `*emphasis*` and `**bold**` (nothing else passes)."""
-    escaped = _EM.sub(r"<em>\1</em>", _esc(text))
+    escaped = _EM.sub(r"<em>\1</em>", html.escape(clean(text), quote=True))
     return _STRONG.sub(r"<strong>\1</strong>", escaped)
 
 
