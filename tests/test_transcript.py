@@ -629,3 +629,39 @@ def on_ending(app: App[Any]) -> EndingScreen:
     screen = app.screen
     assert isinstance(screen, EndingScreen), type(screen).__name__
     return screen
+
+
+# -- one hygiene for the report and the transcripts --
+
+HOSTILE_NAME = (
+    "Ann\x1b[31m\u202e [x](http://evil.example) <b>*&*</b>\x07\x85\u2066 |ok|\x1b]0;t\x07"
+)
+CLEANED_NAME = "Ann [x](http://evil.example) <b>*&*</b> |ok|"
+
+
+def test_a_hostile_name_prints_identically_cleaned_in_the_report_and_the_transcript(
+    tmp_path: Path, special_train: Story
+) -> None:
+    import html
+
+    from markdown_it import MarkdownIt
+
+    from game.classroom.hygiene import clean_line, md
+    from game.classroom.report import build_report, render_html, render_markdown
+
+    assert clean_line(HOSTILE_NAME) == CLEANED_NAME
+    save = saved_run(special_train, KNOWN_RUN, 7, VOTES, HOSTILE_NAME)
+    SaveFolder(tmp_path / "class").write("hostile", save)
+    report = build_report([tmp_path / "class"], lambda _id: special_train)
+    t = build_transcript(special_train, save)
+    pages = {"transcript": to_html(t), "report": render_html(report)}
+    texts = {"transcript": to_markdown(t), "report": render_markdown(report)}
+    for kind, page in pages.items():
+        assert html.escape(CLEANED_NAME, quote=True) in page, kind
+    for kind, text in texts.items():
+        assert md(CLEANED_NAME) in text, kind
+        assert "\\[x\\](http://evil.example)" in text, kind
+        rendered = MarkdownIt("commonmark").render(text)
+        assert "<a " not in rendered and "<b>" not in rendered, kind  # the link is not live
+    for out in (*pages.values(), *texts.values()):
+        assert not any(char in out for char in "\x1b\x07\x85\u202e\u2066")
