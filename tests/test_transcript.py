@@ -666,3 +666,19 @@ def test_a_hostile_name_prints_identically_cleaned_in_the_report_and_the_transcr
         assert "<a " not in rendered and "<b>" not in rendered, kind  # the link is not live
     for out in (*pages.values(), *texts.values()):
         assert not any(char in out for char in "\x1b\x07\x85\u202e\u2066")
+
+
+def test_raw_html_in_a_history_note_is_escaped_and_the_templates_ship_in_the_package(
+    tmp_path: Path,
+) -> None:
+    from importlib.resources import files
+
+    from game.classroom import view
+
+    page = view.prose_html("<b>bold</b> *yes*\n\n<script>x()</script>\n\n![pic](http://x/y.png)")
+    assert "<b>" not in page and "<script" not in page and "<img" not in page
+    assert "&lt;b&gt;bold&lt;/b&gt; <em>yes</em>" in page
+    # found as package data, as an installed wheel holds them (hatch ships every file of game/)
+    templates = files("game.classroom") / view.TEMPLATES
+    for name in ("transcript.html", "transcript.css"):
+        assert (templates / name).is_file(), name
