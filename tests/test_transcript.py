@@ -495,8 +495,8 @@ def test_story_text_and_names_are_escaped_never_passed_through(tmp_path: Path) -
     md = to_markdown(t)
     assert re.search(r"(?<!\\)<", md) is None  # every < made inert with a backslash
     assert "\\<script>alert(1)\\</script>" in md
-    # names and titles are escaped as the class report escapes them, `>` and `*` too
-    assert "# \\<script\\>alert('title')\\</script\\> & Sons" in md
+    assert "# \\<script>alert('title')\\</script> & Sons" in md
+    assert "- **Player:** \\<b\\>Ann\\</b\\>" in md  # a name is escaped as the report does
 
 
 # -- the command --

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from game.classroom import view
-from game.classroom.hygiene import clean, md
+from game.classroom.hygiene import clean, clean_line, md
 from game.classroom.view import paragraphs
 from game.play.engine import Engine, GameState
 from game.play.replay import replay
@@ -322,8 +322,9 @@ def _facts(t: Transcript) -> list[tuple[str, str]]:
 
 
 def _md(text: str) -> str:
-    """Text for Markdown, with raw HTML made inert (`<` escaped) and no line breaks."""
-    return md(text)
+    """Story text for Markdown, with raw HTML made inert (`<` escaped) and no line breaks; the
+    story's own Markdown (emphasis, links) is left to work."""
+    return clean_line(text).replace("\\", "\\\\").replace("<", "\\<")
 
 
 def _md_block(text: str) -> str:
@@ -338,7 +339,11 @@ def to_markdown(t: Transcript) -> str:
     if t.subtitle:
         out += [f"*{_md(t.subtitle)}*", ""]
     out += ["A transcript of a run of Divergence.", ""]
-    out += [f"- **{label}:** {_md(value)}" for label, value in _facts(t)]
+    # the player's name is escaped as the class report escapes it: a [link] in it is not live
+    out += [
+        f"- **{label}:** {md(value) if label == 'Player' else _md(value)}"
+        for label, value in _facts(t)
+    ]
     out.append("")
     for decision in t.decisions:
         out += _md_decision(decision)
