@@ -23,13 +23,22 @@ def percent(share: float) -> int:
     return math.floor(min(max(share, 0.0), 1.0) * 100 + 0.5)
 
 
-def bar(share: float, width: int) -> str:
-    """A horizontal bar of block characters, to an eighth of a cell; a sliver when not 0."""
-    eighths = round(min(max(share, 0.0), 1.0) * width * 8)
-    if share > 0 and eighths == 0:
-        eighths = 1
-    full, part = divmod(eighths, 8)
-    return "█" * full + (_EIGHTHS[part] if part else "")
+def bar(share: float, width: int, *, track: str = "", eighths: bool = True) -> str:
+    """A horizontal bar of block characters `width` cells long at most, the one every text bar
+    uses (reports, randomtest, the dossier, the vote panel).
+
+    With `eighths` it is drawn to an eighth of a cell and shows a sliver when `share` is not 0;
+    without, to whole cells. `track` (one character) fills the cells the bar leaves empty."""
+    share = min(max(share, 0.0), 1.0)
+    if eighths:
+        count = round(share * width * 8)
+        if share > 0 and count == 0:
+            count = 1
+        full, part = divmod(count, 8)
+        drawn = "█" * full + (_EIGHTHS[part] if part else "")
+    else:
+        drawn = "█" * round(share * width)
+    return drawn + track * (width - len(drawn)) if track else drawn
 
 
 def date_and_place(date: str | None, place: str | None) -> str:

@@ -264,7 +264,7 @@ def test_a_save_whose_story_changed_is_transcribed_as_far_as_it_fits(
     assert "- **Ending:** cannot be replayed on this version of the story" in md.splitlines()
     assert "## Ending" not in md and "## Unfinished" not in md
     page = to_html(t)
-    assert "The record breaks here" in page and "node &#x27;hq&#x27; has no choice" in page
+    assert "The record breaks here" in page and "node &#39;hq&#39; has no choice" in page
     assert_well_formed(page)
 
 
@@ -488,13 +488,15 @@ def test_story_text_and_names_are_escaped_never_passed_through(tmp_path: Path) -
     # simple emphasis is rendered, and paragraphs are kept
     assert "It was <em>not</em> like this, and <strong>never</strong>" in page
     assert "<p>&lt;img src=x" in page
-    assert "Crossed: **a *b** c*." in page  # crossed stars are left as they are
+    # story prose is CommonMark (markdown-it-py): crossed and intraword stars read as it says
+    assert "Crossed: <em><em>a <em>b</em></em> c</em>." in page
     assert "Nested: <strong>bold <em>and</em> more</strong>." in page
-    assert "Sums: 2*3*4 and a lone *." in page
+    assert "Sums: 2<em>3</em>4 and a lone *." in page
     md = to_markdown(t)
     assert re.search(r"(?<!\\)<", md) is None  # every < made inert with a backslash
     assert "\\<script>alert(1)\\</script>" in md
     assert "# \\<script>alert('title')\\</script> & Sons" in md
+    assert "- **Player:** \\<b\\>Ann\\</b\\>" in md  # a name is escaped as the report does
 
 
 # -- the command --
@@ -628,3 +630,55 @@ def on_ending(app: App[Any]) -> EndingScreen:
     screen = app.screen
     assert isinstance(screen, EndingScreen), type(screen).__name__
     return screen
+
+
+# -- one hygiene for the report and the transcripts --
+
+HOSTILE_NAME = (
+    "Ann\x1b[31m\u202e [x](http://evil.example) <b>*&*</b>\x07\x85\u2066 |ok|\x1b]0;t\x07"
+)
+CLEANED_NAME = "Ann [x](http://evil.example) <b>*&*</b> |ok|"
+
+
+def test_a_hostile_name_prints_identically_cleaned_in_the_report_and_the_transcript(
+    tmp_path: Path, special_train: Story
+) -> None:
+    import html
+
+    from markdown_it import MarkdownIt
+
+    from game.classroom.hygiene import clean_line, md
+    from game.classroom.report import build_report, render_html, render_markdown
+
+    assert clean_line(HOSTILE_NAME) == CLEANED_NAME
+    save = saved_run(special_train, KNOWN_RUN, 7, VOTES, HOSTILE_NAME)
+    SaveFolder(tmp_path / "class").write("hostile", save)
+    report = build_report([tmp_path / "class"], lambda _id: special_train)
+    t = build_transcript(special_train, save)
+    pages = {"transcript": to_html(t), "report": render_html(report)}
+    texts = {"transcript": to_markdown(t), "report": render_markdown(report)}
+    for kind, page in pages.items():
+        assert html.escape(CLEANED_NAME, quote=True) in page, kind
+    for kind, text in texts.items():
+        assert md(CLEANED_NAME) in text, kind
+        assert "\\[x\\](http://evil.example)" in text, kind
+        rendered = MarkdownIt("commonmark").render(text)
+        assert "<a " not in rendered and "<b>" not in rendered, kind  # the link is not live
+    for out in (*pages.values(), *texts.values()):
+        assert not any(char in out for char in "\x1b\x07\x85\u202e\u2066")
+
+
+def test_raw_html_in_a_history_note_is_escaped_and_the_templates_ship_in_the_package(
+    tmp_path: Path,
+) -> None:
+    from importlib.resources import files
+
+    from game.classroom import view
+
+    page = view.prose_html("<b>bold</b> *yes*\n\n<script>x()</script>\n\n![pic](http://x/y.png)")
+    assert "<b>" not in page and "<script" not in page and "<img" not in page
+    assert "&lt;b&gt;bold&lt;/b&gt; <em>yes</em>" in page
+    # found as package data, as an installed wheel holds them (hatch ships every file of game/)
+    templates = files("game.classroom") / view.TEMPLATES
+    for name in ("transcript.html", "transcript.css"):
+        assert (templates / name).is_file(), name

@@ -24,7 +24,6 @@ import html
 import io
 import math
 import os
-import re
 import textwrap
 import zipfile
 import zlib
@@ -35,6 +34,7 @@ from datetime import datetime
 from pathlib import Path
 from stat import S_ISREG
 
+from game.classroom.hygiene import clean_line, md
 from game.play.engine import Engine
 from game.play.vote import VoteRecord
 from game.presentation import bar, cells, fit, fit_left, percent, plural
@@ -657,14 +657,6 @@ def class_shares(
 # -- shared by the renderers --
 
 
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def clean(text: str) -> str:
-    """One line of text with control characters (terminal escapes, bidi overrides) made spaces."""
-    return _UNSAFE.sub(" ", text)
-
-
 def _summary(part: StoryReport) -> str:
     return (
         f"{plural(len(part.runs), 'run')} by {plural(part.players, 'player')}: "
@@ -749,7 +741,7 @@ class _Text:
     def wrap(self, text: str, indent: int = 0, first: str = "") -> None:
         prefix = " " * indent
         for line in textwrap.wrap(
-            clean(text),
+            clean_line(text),
             self.width,
             initial_indent=prefix + first,
             subsequent_indent=prefix + " " * len(first),
@@ -758,7 +750,7 @@ class _Text:
             self.add(line)
 
     def heading(self, text: str, underline: str = "─") -> None:
-        text = clean(text)
+        text = clean_line(text)
         self.add(text)
         self.add(underline * min(self.width, cells(text)))
 
@@ -769,7 +761,7 @@ class _Text:
             self.width - indent - 2 - 1 - self.bar_width - 1 - 4 - 1 - count_width
         )  # mark, space, bar, space, "100%", space, count
         self.add(
-            f"{' ' * indent}{mark:<1} {fit(clean(label), label_width)} "
+            f"{' ' * indent}{mark:<1} {fit(clean_line(label), label_width)} "
             f"{fit(bar(share, self.bar_width), self.bar_width)} "
             f"{percent(share):>3}% {count:>{count_width}}"
         )
@@ -876,7 +868,7 @@ def _text_story(out: _Text, part: StoryReport) -> None:
 
     out.add()
     out.heading("Runs")
-    player_width = min(18, max(6, *(cells(clean(run.player)) for run in part.runs)))
+    player_width = min(18, max(6, *(cells(clean_line(run.player)) for run in part.runs)))
     status_width = min(26, max(6, *(cells(_status(run)) for run in part.runs)))
     number_width = len(str(part.runs[-1].number))
     file_width = out.width - number_width - player_width - status_width - 4 - 5
@@ -886,9 +878,9 @@ def _text_story(out: _Text, part: StoryReport) -> None:
     )
     for run in part.runs:
         vote = " (class vote)" if run.classroom else ""
-        source = fit_left(clean(run.source), max(10, file_width - len(vote)))
+        source = fit_left(clean_line(run.source), max(10, file_width - len(vote)))
         out.add(
-            f"{run.number:>{number_width}} {fit(clean(run.player), player_width)} "
+            f"{run.number:>{number_width}} {fit(clean_line(run.player), player_width)} "
             f"{run.decisions:>4} {fit(_status(run), status_width)} {source}{vote}"
         )
     if part.notes:
@@ -899,14 +891,6 @@ def _text_story(out: _Text, part: StoryReport) -> None:
 
 
 # -- Markdown --
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
-
-
-def md(text: str) -> str:
-    """Text escaped for Markdown, safe in a table cell too."""
-    return _MD_SPECIAL.sub(r"\\\1", clean(text))
 
 
 def render_markdown(report: ClassReport) -> str:
@@ -1043,7 +1027,7 @@ def _md_story(part: StoryReport) -> list[str]:
 
 
 def _e(text: str) -> str:
-    return html.escape(clean(text), quote=True)
+    return html.escape(clean_line(text), quote=True)
 
 
 _CSS = """
@@ -1106,7 +1090,7 @@ def _svg_chart(bars: Sequence[_Bar], title: str) -> str:
     rows: list[str] = []
     y = 4
     for row in bars:
-        lines = textwrap.wrap(clean(row.label), _LABEL_CHARS, break_on_hyphens=False) or [""]
+        lines = textwrap.wrap(clean_line(row.label), _LABEL_CHARS, break_on_hyphens=False) or [""]
         if len(lines) > _MAX_LINES:
             lines = [*lines[: _MAX_LINES - 1], fit(" ".join(lines[_MAX_LINES - 1 :]), _LABEL_CHARS)]
         height = len(lines) * _LINE + 8

@@ -13,13 +13,14 @@ the decisions that still fit and says where, and why, the record breaks.
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from game.classroom import view
+from game.classroom.hygiene import clean, clean_line, md
+from game.classroom.view import paragraphs
 from game.play.engine import Engine, GameState
 from game.play.replay import replay
 from game.presentation import date_and_place, plural
@@ -86,6 +87,10 @@ class Decision:
     discuss: str  # the discussion prompt
     sources: tuple[str, ...]
     quotes: tuple[tuple[str, str], ...] = ()  # quotations from the record: (words, attribution)
+
+    @property
+    def where(self) -> str:
+        return date_and_place(self.date, self.place)
 
     @property
     def verdict(self) -> str:
@@ -269,11 +274,6 @@ def played_text(created: datetime, saved: datetime) -> str:
     return f"{day_text(start)}, {start:%H:%M} – {day_text(end)}, {end:%H:%M} UTC"
 
 
-def paragraphs(text: str) -> list[str]:
-    """A story text's paragraphs (blank-line separated), each stripped, empty ones dropped."""
-    return [part.strip() for part in re.split(r"\n[ \t]*\n", text) if part.strip()]
-
-
 def break_text(t: Transcript) -> str:
     """Why the record stops short, in one paragraph (for a broken run only)."""
     broken = t.broken
@@ -322,13 +322,16 @@ def _facts(t: Transcript) -> list[tuple[str, str]]:
 
 
 def _md(text: str) -> str:
-    """Text for Markdown, with raw HTML made inert (`<` escaped) and no line breaks."""
-    return " ".join(text.replace("\\", "\\\\").replace("<", "\\<").split())
+    """Story text for Markdown, with raw HTML made inert (`<` escaped) and no line breaks; the
+    story's own Markdown (emphasis, links) is left to work."""
+    return clean_line(text).replace("\\", "\\\\").replace("<", "\\<")
 
 
 def _md_block(text: str) -> str:
     """A story text as Markdown paragraphs, raw HTML made inert."""
-    return "\n\n".join(part.replace("\\", "\\\\").replace("<", "\\<") for part in paragraphs(text))
+    return "\n\n".join(
+        part.replace("\\", "\\\\").replace("<", "\\<") for part in paragraphs(clean(text))
+    )
 
 
 def to_markdown(t: Transcript) -> str:
@@ -336,7 +339,11 @@ def to_markdown(t: Transcript) -> str:
     if t.subtitle:
         out += [f"*{_md(t.subtitle)}*", ""]
     out += ["A transcript of a run of Divergence.", ""]
-    out += [f"- **{label}:** {_md(value)}" for label, value in _facts(t)]
+    # the player's name is escaped as the class report escapes it: a [link] in it is not live
+    out += [
+        f"- **{label}:** {md(value) if label == 'Player' else _md(value)}"
+        for label, value in _facts(t)
+    ]
     out.append("")
     for decision in t.decisions:
         out += _md_decision(decision)
@@ -402,254 +409,17 @@ def _md_decision(d: Decision) -> list[str]:
 
 # -- HTML --
 
-CSS = """
-:root {
-  color-scheme: light dark;
-  --ink: #1d1b18; --muted: #6a635a; --paper: #fbf8f2; --card: #ffffff;
-  --rule: #ddd4c4; --accent: #8a2f1c; --same: #2f6b3a; --differ: #8a2f1c;
-  --note: #f4efe4;
-}
-@media (prefers-color-scheme: dark) {
-  :root {
-    --ink: #ece6dc; --muted: #a89f92; --paper: #1b1a18; --card: #252320;
-    --rule: #3d3933; --accent: #e3927b; --same: #8fc79a; --differ: #e3927b;
-    --note: #2c2925;
-  }
-}
-* { box-sizing: border-box; }
-html { font-size: 17px; }
-body {
-  margin: 0; background: var(--paper); color: var(--ink);
-  font-family: Charter, "Bitstream Charter", "Iowan Old Style", Georgia, Cambria,
-    "Times New Roman", serif;
-  line-height: 1.5;
-}
-main { max-width: 44rem; margin: 0 auto; padding: 2.5rem 1.25rem 3rem; }
-header { border-bottom: 2px solid var(--accent); padding-bottom: 1rem; margin-bottom: 1.5rem; }
-.kicker {
-  margin: 0; color: var(--accent); font-size: 0.8rem; letter-spacing: 0.12em;
-  text-transform: uppercase;
-}
-h1 { font-size: 2rem; line-height: 1.2; margin: 0.2rem 0 0.1rem; }
-.subtitle { margin: 0 0 1rem; color: var(--muted); font-style: italic; }
-dl.facts {
-  display: grid; grid-template-columns: max-content 1fr; gap: 0.15rem 1rem;
-  margin: 0; font-size: 0.92rem;
-}
-dl.facts dt { color: var(--muted); }
-dl.facts dd { margin: 0; }
-h2 { font-size: 1.3rem; line-height: 1.25; margin: 0 0 0.2rem; }
-h2 .number { color: var(--accent); margin-right: 0.35em; }
-h3 {
-  font-size: 0.8rem; letter-spacing: 0.08em; text-transform: uppercase;
-  color: var(--muted); margin: 1rem 0 0.3rem;
-}
-p { margin: 0 0 0.6rem; }
-.decision, .ending, .unfinished, .broken, .dossier {
-  background: var(--card); border: 1px solid var(--rule); border-radius: 6px;
-  padding: 1.1rem 1.3rem 0.6rem; margin: 0 0 1.2rem;
-}
-.where { color: var(--muted); font-size: 0.92rem; margin-bottom: 0.2rem; }
-.viewpoint { color: var(--muted); font-size: 0.92rem; font-style: italic; }
-blockquote.record { margin: 0.6rem 0 0.8rem; padding: 0.1rem 0 0.1rem 0.9rem;
-  border-left: 3px solid var(--accent); font-style: italic; }
-blockquote.record p { margin: 0 0 0.2rem; }
-blockquote.record footer { font-style: normal; color: var(--muted); font-size: 0.88rem; }
-dl.run { margin: 0.8rem 0 0.4rem; gap: 0.3rem 1rem; font-size: 1rem; }
-dl.run dt { font-size: 0.85rem; padding-top: 0.1rem; }
-.verdict { display: block; font-size: 0.88rem; }
-.verdict.same { color: var(--same); }
-.verdict.differ { color: var(--differ); }
-.history-note {
-  background: var(--note); border-left: 3px solid var(--accent);
-  padding: 0.6rem 0.9rem 0.1rem; margin: 0.8rem 0 0.6rem;
-}
-.history-note h3, .discuss h3 { margin-top: 0; }
-.discuss p { font-style: italic; }
-.sources ul { font-size: 0.85rem; color: var(--muted); padding-left: 1.2rem; margin: 0 0 0.6rem; }
-.sources h3 { margin-top: 0.6rem; }
-.ending { border-top: 3px solid var(--accent); }
-.tone { color: var(--muted); font-style: italic; }
-.broken { border-color: var(--differ); }
-.dossier ul { margin: 0 0 0.6rem; padding-left: 1.2rem; }
-footer { color: var(--muted); font-size: 0.8rem; text-align: center; margin-top: 2rem; }
-
-@page { margin: 18mm; }
-@media print {
-  :root {
-    color-scheme: light;
-    --ink: #000; --muted: #444; --accent: #000; --same: #000; --differ: #000;
-  }
-  html { font-size: 11pt; }
-  body {
-    background: none; color: #000; font-size: 11pt; line-height: 1.35;
-    font-family: Georgia, "Times New Roman", Times, serif;
-  }
-  *, *::before, *::after { background: none !important; box-shadow: none !important; }
-  main { max-width: none; margin: 0; padding: 0; }
-  header { border-bottom: 1pt solid #000; }
-  h1 { font-size: 20pt; }
-  h2 { font-size: 14pt; }
-  h3 { font-size: 9pt; }
-  .decision, .ending, .unfinished, .broken, .dossier {
-    border: 0; border-top: 0.5pt solid #999; border-radius: 0;
-    padding: 8pt 0 0; margin: 0 0 10pt;
-    break-inside: avoid; page-break-inside: avoid;
-  }
-  header + * { border-top: 0; }
-  .history-note { border-left: 1.5pt solid #000; padding: 2pt 0 0 8pt; }
-  h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
-  p, li { orphans: 3; widows: 3; }
-  footer { margin-top: 12pt; }
-}
-"""
-
-
-def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-# Emphasis may not hold a '*' or a tag, so it is always whole; bold, made after it, may
-# hold whole <em> elements only. Stray or crossed stars stay as they are.
-_EM = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*<]+?)(?<=[^\s*])\*(?![\w*])")
-_STRONG = re.compile(r"\*\*(?=\S)([^*]+?)(?<=\S)\*\*")
-
-
-def _inline(text: str) -> str:
-    """Escape text, then render `*emphasis*` and `**bold**` (nothing else passes)."""
-    escaped = _EM.sub(r"<em>\1</em>", _esc(text))
-    return _STRONG.sub(r"<strong>\1</strong>", escaped)
-
-
-def _html_block(text: str) -> str:
-    return "\n".join(f"<p>{_inline(part)}</p>" for part in paragraphs(text))
-
 
 def to_html(t: Transcript) -> str:
-    title = f"{t.story_title} — transcript of {t.player}'s run"
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta name="generator" content="divergence transcript">',
-        f"<title>{_esc(title)}</title>",
-        f"<style>{CSS}</style>",
-        "</head>",
-        "<body>",
-        "<main>",
-        "<header>",
-        '<p class="kicker">Divergence · transcript of a run</p>',
-        f"<h1>{_esc(t.story_title)}</h1>",
-    ]
-    if t.subtitle:
-        out.append(f'<p class="subtitle">{_esc(t.subtitle)}</p>')
-    out.append('<dl class="facts">')
-    for label, value in _facts(t):
-        out.append(f"<dt>{_esc(label)}</dt><dd>{_esc(value)}</dd>")
-    out += ["</dl>", "</header>"]
-    for decision in t.decisions:
-        out += _html_decision(decision)
-    if t.broken is not None:
-        out += [
-            '<section class="broken">',
-            "<h2>The record breaks here</h2>",
-            f"<p>{_esc(break_text(t))}</p>",
-            "</section>",
-        ]
-    elif t.ending is not None:
-        ending = t.ending
-        out += [
-            '<section class="ending">',
-            f"<h2>Ending: {_esc(ending.title)}</h2>",
-        ]
-        where = date_and_place(ending.date, ending.place)
-        if where or ending.tone:
-            tone = f' <span class="tone">({_esc(ending.tone)})</span>' if ending.tone else ""
-            out.append(f'<p class="where">{_esc(where)}{tone}</p>')
-        out += _html_quotes(ending.quotes)
-        out.append(_html_block(ending.epilogue))
-        if ending.history.strip():
-            out += [
-                '<div class="history-note">',
-                "<h3>What really happened</h3>",
-                _html_block(ending.history),
-                "</div>",
-            ]
-        out.append("</section>")
-    else:
-        after = plural(len(t.decisions), "decision")
-        out += [
-            '<section class="unfinished">',
-            "<h2>Unfinished</h2>",
-            f"<p>The run has not ended: it stands at {_esc(t.stands_at)}, after {after}.</p>",
-            "</section>",
-        ]
-    if t.dossier:
-        out += ['<section class="dossier">', "<h2>The final dossier</h2>", "<ul>"]
-        out += [f"<li>{_esc(label)}: {_esc(value)}</li>" for label, value in t.dossier]
-        out += ["</ul>", "</section>"]
-    out += [
-        f"<footer>Story “{_esc(t.story_id)}”, seed {t.seed}. Written by divergence "
-        "transcript.</footer>",
-        "</main>",
-        "</body>",
-        "</html>",
-    ]
-    return "\n".join(out) + "\n"
-
-
-def _html_quotes(quotes: tuple[tuple[str, str], ...]) -> list[str]:
-    return [
-        f'<blockquote class="record"><p>“{_esc(words)}”</p>'
-        f"<footer>— {_esc(attribution)}</footer></blockquote>"
-        for words, attribution in quotes
-    ]
-
-
-def _html_decision(d: Decision) -> list[str]:
-    out = [
-        f'<article class="decision" id="decision-{d.number}">',
-        f'<h2><span class="number">{d.number}.</span>{_esc(d.scene)}</h2>',
-    ]
-    where = date_and_place(d.date, d.place)
-    if where:
-        out.append(f'<p class="where">{_esc(where)}</p>')
-    if d.viewpoint:
-        out.append(f'<p class="viewpoint">Seen by {_esc(d.viewpoint)}</p>')
-    out += _html_quotes(d.quotes)
-    out.append('<dl class="facts run">')
-    verdict = ""
-    if d.historical is not None:
-        kind = "same" if d.historical else "differ"
-        verdict = f'<span class="verdict {kind}">{_esc(d.verdict)}</span>'
-    out.append(f"<dt>Choice</dt><dd><strong>{_esc(d.choice)}</strong>{verdict}</dd>")
-    if d.vote is not None:
-        out.append(f"<dt>Class vote</dt><dd>{_esc(d.vote.text())}</dd>")
-    changes = "; ".join(d.changes) if d.changes else "no change"
-    out.append(f"<dt>Dossier</dt><dd>{_esc(changes)}</dd>")
-    out.append("</dl>")
-    if d.history.strip():
-        out += [
-            '<div class="history-note">',
-            "<h3>What really happened</h3>",
-            _html_block(d.history),
-            "</div>",
-        ]
-    if d.discuss.strip():
-        out += [
-            '<div class="discuss">',
-            "<h3>For discussion</h3>",
-            _html_block(d.discuss),
-            "</div>",
-        ]
-    if d.sources:
-        out += ['<div class="sources">', "<h3>Sources</h3>", "<ul>"]
-        out += [f"<li>{_esc(source)}</li>" for source in d.sources]
-        out += ["</ul>", "</div>"]
-    out.append("</article>")
-    return out
+    """The transcript as one self-contained page (templates/transcript.html)."""
+    return view.render(
+        "transcript.html",
+        t=t,
+        facts=_facts(t),
+        broken=break_text(t) if t.broken is not None else "",
+        ending_where=date_and_place(t.ending.date, t.ending.place) if t.ending else "",
+        after=plural(len(t.decisions), "decision"),
+    )
 
 
 # -- files --

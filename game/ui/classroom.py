@@ -27,6 +27,7 @@ from textual.widgets.option_list import Option as ListOption
 
 from game.play.engine import Option
 from game.play.vote import Tally, VoteRecord
+from game.presentation import bar
 from game.ui.banner import banner
 from game.ui.base import GameModal, GameScreen
 from game.ui.projector import PROJECTOR
@@ -180,11 +181,9 @@ class VoteRow(Horizontal):
         if not option.available:
             self.query_one(".vote-count", Static).update(f"{top}{'no votes':>{COUNT_WIDTH}}")
             return
-        filled = round(BAR * count / total) if total else 0
+        drawn = bar(count / total if total else 0.0, BAR, track="·", eighths=False)
         share = f"{round(100 * count / total):4d}%" if total else ""
-        self.query_one(".vote-bar", Static).update(
-            f"{top}{'█' * filled}{'·' * (BAR - filled)}{share}"
-        )
+        self.query_one(".vote-bar", Static).update(f"{top}{drawn}{share}")
         # set flush right by hand: aligning each line of a banner on its own would break it
         lines = [str(count)]
         if big:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.markup import escape
 from textual.widgets import Static
 
+from game.presentation import bar
 from game.session import GameSession
 
 BAR = 10
@@ -22,9 +23,8 @@ class Dossier(Static):
         for reading in session.dossier():
             lines.append(escape(reading.label))
             if reading.fraction is not None:
-                filled = round(reading.fraction * BAR)
-                bar = "█" * filled + "░" * (BAR - filled)
-                lines.append(f" [$accent]{bar}[/] {escape(reading.value)}")
+                drawn = bar(reading.fraction, BAR, track="░", eighths=False)
+                lines.append(f" [$accent]{drawn}[/] {escape(reading.value)}")
             else:
                 lines.append(f" {escape(reading.value)}")
         self.update("\n".join(lines))
