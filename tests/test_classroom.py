@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 
 import game.cli.entry
+import game.ui.classroom
 from game.saves.files import SaveFile, SaveFolder, autosave_slot, read_save
 from game.story.catalog import Catalog
 from game.ui.app import DivergenceApp
@@ -246,16 +247,48 @@ async def test_no_votes_at_all_is_a_tie_of_every_open_choice(stories: Path, save
 # -- the countdown --
 
 
-async def test_the_countdown_closes_the_vote_by_itself(stories: Path, saves: Path) -> None:
-    app = class_run(stories, saves, vote_seconds=1)
+class Clock:
+    """A clock for the countdown that stands still until the test moves it on."""
+
+    def __init__(self) -> None:
+        self.seconds = 1000.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+    def advance(self, seconds: float) -> None:
+        self.seconds += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The vote panel's clock, which the test advances: no test waits for a real second."""
+    fake = Clock()
+    monkeypatch.setattr(game.ui.classroom, "clock", fake)
+    return fake
+
+
+async def run_out(pilot: Pilot[Any], vote: VoteScreen, clock: Clock, seconds: float) -> None:
+    """Let `seconds` pass on the countdown's clock, then the timer's next tick."""
+    clock.advance(seconds)
+    vote.tick()
+    await pilot.pause()
+
+
+async def test_the_countdown_closes_the_vote_by_itself(
+    stories: Path, saves: Path, clock: Clock
+) -> None:
+    app = class_run(stories, saves, vote_seconds=20)
     async with app.run_test(size=SIZE) as pilot:
         session = on(app, PlayScreen).session
         vote = await open_vote(pilot)
         assert vote.query_one("#countdown", Static).display
-        assert "0:01" not in shown(app)  # drawn as a banner, not as text
+        assert "0:20" not in shown(app)  # drawn as a banner, not as text
         await press(pilot, "2", "2", "1")
+        await run_out(pilot, vote, clock, 19.5)
+        assert on(app, VoteScreen) is vote and vote.remaining() == 1
+        await run_out(pilot, vote, clock, 0.5)
         await until(pilot, lambda: len(session.state.path) == 1)
-        await pilot.pause()
         on(app, PlayScreen)
         assert session.state.path[-1].choice == "bank_fires"
         assert votes_of(autosave(saves)) == [
@@ -264,17 +297,21 @@ async def test_the_countdown_closes_the_vote_by_itself(stories: Path, saves: Pat
         assert any("Time's up" in note for note in notes(app))
 
 
-async def test_a_paused_countdown_does_not_close_the_vote(stories: Path, saves: Path) -> None:
-    app = class_run(stories, saves, vote_seconds=1)
+async def test_a_paused_countdown_does_not_close_the_vote(
+    stories: Path, saves: Path, clock: Clock
+) -> None:
+    app = class_run(stories, saves, vote_seconds=20)
     async with app.run_test(size=SIZE) as pilot:
         session = on(app, PlayScreen).session
         vote = await open_vote(pilot)
+        clock.advance(5)
         await press(pilot, "p")
         assert vote.timer is None and "paused" in shown(app)
-        for _ in range(12):  # longer than the second the vote had
-            await pilot.pause(0.1)
+        await run_out(pilot, vote, clock, 60)  # longer than the vote had
         assert on(app, VoteScreen) is vote and not session.state.path
-        await press(pilot, "1", "p")  # resumed: it runs out and closes
+        assert vote.remaining() == 15
+        await press(pilot, "1", "p")  # resumed: the 15 seconds left run out and close it
+        await run_out(pilot, vote, clock, 15)
         await until(pilot, lambda: len(session.state.path) == 1)
         assert session.state.path[-1].choice == "raise_steam"
 

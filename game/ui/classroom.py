@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
@@ -39,7 +39,7 @@ BIG = ("standard", "small", "mini")  # headings: the largest figlet font that fi
 BAR = 16  # cells of the vote bar at 100% of the votes
 COUNT_WIDTH = 12  # cells for a count drawn as a banner (up to three digits)
 ROW_LINES = 5  # a row with a banner count, with the gap below it
-clock = time.monotonic  # the countdown's clock (a test can stop it)
+clock: Callable[[], float] = time.monotonic  # the countdown's default clock, in seconds
 NO_PROMPT = "Which would you choose here, and why? What do you know, and what can you not know?"
 
 
@@ -210,8 +210,9 @@ class VoteScreen(GameScreen):
         Binding("escape", "back", "Back"),
     ]
 
-    def __init__(self, discussion: DiscussScreen) -> None:
+    def __init__(self, discussion: DiscussScreen, now: Callable[[], float] | None = None) -> None:
         super().__init__()
+        self.now = now or clock  # the countdown's clock, which a test can replace and advance
         self.discussion = discussion
         self.play = discussion.play
         self.tally = discussion.tally
@@ -240,7 +241,7 @@ class VoteScreen(GameScreen):
     def on_mount(self) -> None:
         self.draw_heading()
         if self.seconds:
-            self.deadline = clock() + self.seconds
+            self.deadline = self.now() + self.seconds
             self.timer = self.set_interval(0.2, self.tick)
         else:
             self.query_one("#countdown").display = False
@@ -268,7 +269,7 @@ class VoteScreen(GameScreen):
 
     def remaining(self) -> int:
         if self.deadline is not None:
-            return max(0, math.ceil(self.deadline - clock()))
+            return max(0, math.ceil(self.deadline - self.now()))
         return max(0, math.ceil(self.left or 0))
 
     def draw_countdown(self) -> None:
@@ -314,14 +315,14 @@ class VoteScreen(GameScreen):
 
     def tick(self) -> None:
         self.draw_countdown()
-        if self.deadline is not None and clock() >= self.deadline:
+        if self.deadline is not None and self.now() >= self.deadline:
             self.stop_timer()
             self.notify("Time's up: the vote is closed.", timeout=3)
             self.action_close()
 
     def stop_timer(self) -> None:
         if self.deadline is not None:
-            self.left = max(0.0, self.deadline - clock())
+            self.left = max(0.0, self.deadline - self.now())
             self.deadline = None
         if self.timer is not None:
             self.timer.stop()
@@ -331,7 +332,7 @@ class VoteScreen(GameScreen):
         if self.timer is not None:
             self.stop_timer()
         elif self.left:
-            self.deadline = clock() + self.left
+            self.deadline = self.now() + self.left
             self.timer = self.set_interval(0.2, self.tick)
         self.draw_countdown()
 
