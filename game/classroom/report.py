@@ -34,7 +34,7 @@ from pathlib import Path
 from stat import S_ISREG
 
 from game.classroom import view
-from game.classroom.hygiene import clean_line, md
+from game.classroom.hygiene import clean_line
 from game.play.engine import Engine
 from game.play.vote import VoteRecord
 from game.presentation import bar, cells, fit, fit_left, percent, plural
@@ -894,133 +894,14 @@ def _text_story(out: _Text, part: StoryReport) -> None:
 
 
 def render_markdown(report: ClassReport) -> str:
-    """The report as Markdown: a table for every chart, with a bar of block characters."""
-    lines = ["# Class report", "", md(_files_line(report))]
-    if mixed := _mixed_note(report):
-        lines += ["", md(mixed)]
-    for part in report.stories:
-        lines += _md_story(part)
-    if report.skipped:
-        lines += ["", f"## Skipped ({len(report.skipped)})", ""]
-        lines += ["| File | Skipped as | Why |", "|---|---|---|"]
-        lines += [
-            f"| {md(item.source)} | {SKIP_LABELS[item.kind]} | {md(item.reason)} |"
-            for item in report.skipped
-        ]
-    return "\n".join(lines) + "\n"
+    """The report as Markdown (templates/report.md): a table for every chart, with a bar of
+    block characters."""
+    text = view.render("report.md", **_view(report), bar=_md_bar, percent=percent)
+    return text.rstrip("\n") + "\n"
 
 
-def _md_bar(share: float) -> str:
-    return bar(share, 20) or " "
-
-
-def _md_story(part: StoryReport) -> list[str]:
-    runs = len(part.runs)
-    lines = [
-        "",
-        f"## {md(part.title)}",
-        "",
-        f"*{md(part.story)}, version {md(part.version)}. {md(_summary(part))}. {md(_span(part))}.*",
-        "",
-        "### Endings",
-        "",
-        "| Ending | Runs | Share | |",
-        "|---|--:|--:|---|",
-    ]
-    for ending in part.endings:
-        lines.append(
-            f"| {md(ending.title)} | {ending.runs} | {percent(ending.share)}% | "
-            f"{_md_bar(ending.share)} |"
-        )
-    if part.unfinished:
-        share = part.unfinished / runs
-        lines.append(f"| *unfinished* | {part.unfinished} | {percent(share)}% | {_md_bar(share)} |")
-    lines += ["", "### Where the class diverged from history most", "", md(_divergence_note(part))]
-    if part.divergences:
-        lines += [
-            "",
-            "| # | Decision | History's choice | Did not take it | Share | |",
-            "|--:|---|---|--:|--:|---|",
-        ]
-        for rank, stat in enumerate(part.divergences[:TOP_DIVERGENCES], start=1):
-            share = stat.diverged or 0.0
-            lines.append(
-                f"| {rank} | {md(stat.title)} | {md(stat.history_label)} | "
-                f"{stat.diverged_runs} of {stat.decided} | {percent(share)}% | {_md_bar(share)} |"
-            )
-    else:
-        lines += ["", "*No decision with history's choice had enough runs.*"]
-    lines += [
-        "",
-        "### Decisions, in story order",
-        "",
-        f"Share of the runs that chose at each decision; **{HISTORY_MARK} history** marks "
-        "history's choice.",
-    ]
-    if note := _loop_note(part):
-        lines += ["", md(note)]
-    unreached = []
-    for stat in part.nodes:
-        if not stat.reached:
-            unreached.append(stat.title)
-            continue
-        waiting = stat.reached - stat.decided
-        tail = f"; {waiting} stopped here" if waiting else ""
-        date = f" ({md(stat.date)})" if stat.date else ""
-        lines += [
-            "",
-            f"#### {md(stat.title)}{date}",
-            "",
-            *(
-                line
-                for words, attribution in stat.quotes
-                for line in (f"> “{md(words)}”", ">", f"> — {md(attribution)}", "")
-            ),
-            f"Reached by {stat.reached}, {stat.decided} chose{tail}.",
-            "",
-            "| Choice | Runs | Share | |",
-            "|---|--:|--:|---|",
-        ]
-        for choice in stat.choices:
-            label = md(choice.label)
-            if choice.historical:
-                label = f"{label} **{HISTORY_MARK} history**"
-            lines.append(
-                f"| {label} | {choice.runs} | {percent(choice.share)}% | {_md_bar(choice.share)} |"
-            )
-        if split := _vote_split(stat):
-            lines += ["", md(split)]
-    if unreached:
-        lines += ["", f"No run chose at: {md(', '.join(unreached))}."]
-    lines += ["", "### Most common paths", ""]
-    if part.paths:
-        lines.append(f"Among the {plural(part.finished, 'finished run')}:")
-        lines.append("")
-        for rank, path in enumerate(part.paths, start=1):
-            steps = " → ".join(md(step.label) for step in path.steps) or "*no decision*"
-            lines.append(
-                f"{rank}. **{plural(path.runs, 'run')}** ({percent(path.share)}%) to "
-                f"*{md(path.ending_title)}*: {steps}"
-            )
-    else:
-        lines.append("*No run has reached an ending yet.*")
-    lines += [
-        "",
-        "### Runs",
-        "",
-        "| # | Player | Decisions | Ending | File |",
-        "|--:|---|--:|---|---|",
-    ]
-    for run in part.runs:
-        vote = " (class vote)" if run.classroom else ""
-        lines.append(
-            f"| {run.number} | {md(run.player)}{vote} | {run.decisions} | "
-            f"{md(_status(run))} | {md(run.source)} |"
-        )
-    if part.notes:
-        lines += ["", "### Notes", ""]
-        lines += [f"- {md(note)}" for note in part.notes]
-    return lines
+def _md_bar(share: float) -> object:
+    return view.raw(bar(share, 20) or " ")  # the program's own characters, kept as they are
 
 
 # -- HTML --
@@ -1106,21 +987,24 @@ def _value(share: float, count: int) -> str:
 def render_html(report: ClassReport) -> str:
     """The report as one self-contained HTML page (templates/report.html): inline CSS and
     SVG, no scripts, nothing fetched from elsewhere, laid out to print well."""
-    return view.render(
-        "report.html",
-        title=report.stories[0].title if len(report.stories) == 1 else "Divergence",
-        files_line=_files_line(report),
-        mixed=_mixed_note(report),
-        stories=[_html_story(part) for part in report.stories],
-        skipped=report.skipped,
-        skip_labels=SKIP_LABELS,
-        history_mark=HISTORY_MARK,
-        svg=_SVG,
-    )
+    return view.render("report.html", **_view(report), svg=_SVG)
 
 
-def _html_story(part: StoryReport) -> dict[str, object]:
-    """What templates/report.html shows of one story, worked out."""
+def _view(report: ClassReport) -> dict[str, object]:
+    """What templates/report.html and report.md show, worked out."""
+    return {
+        "title": report.stories[0].title if len(report.stories) == 1 else "Divergence",
+        "files_line": _files_line(report),
+        "mixed": _mixed_note(report),
+        "stories": [_story_view(part) for part in report.stories],
+        "skipped": report.skipped,
+        "skip_labels": SKIP_LABELS,
+        "history_mark": HISTORY_MARK,
+    }
+
+
+def _story_view(part: StoryReport) -> dict[str, object]:
+    """What the templates show of one story, worked out."""
     runs = len(part.runs)
     endings = [_Bar(e.title, e.share, _value(e.share, e.runs)) for e in part.endings]
     if part.unfinished:
@@ -1168,6 +1052,7 @@ def _html_story(part: StoryReport) -> dict[str, object]:
         "nodes": nodes,
         "unreached": [stat.title for stat in part.nodes if not stat.reached],
         "finished": plural(part.finished, "finished run"),
+        "unfinished": part.unfinished / runs if runs else 0.0,
         "paths": [(path, plural(path.runs, "run"), percent(path.share)) for path in part.paths],
     }
 
