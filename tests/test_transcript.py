@@ -680,5 +680,12 @@ def test_raw_html_in_a_history_note_is_escaped_and_the_templates_ship_in_the_pac
     assert "&lt;b&gt;bold&lt;/b&gt; <em>yes</em>" in page
     # found as package data, as an installed wheel holds them (hatch ships every file of game/)
     templates = files("game.classroom") / view.TEMPLATES
-    for name in ("transcript.html", "transcript.css"):
+    for name in (
+        "transcript.html",
+        "transcript.css",
+        "transcript.md",
+        "report.html",
+        "report.css",
+        "report.md",
+    ):
         assert (templates / name).is_file(), name

@@ -20,7 +20,6 @@ Pure domain code: no interface library is imported here.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import math
 import os
@@ -34,7 +33,8 @@ from datetime import datetime
 from pathlib import Path
 from stat import S_ISREG
 
-from game.classroom.hygiene import clean_line, md
+from game.classroom import view
+from game.classroom.hygiene import clean_line
 from game.play.engine import Engine
 from game.play.vote import VoteRecord
 from game.presentation import bar, cells, fit, fit_left, percent, plural
@@ -894,183 +894,17 @@ def _text_story(out: _Text, part: StoryReport) -> None:
 
 
 def render_markdown(report: ClassReport) -> str:
-    """The report as Markdown: a table for every chart, with a bar of block characters."""
-    lines = ["# Class report", "", md(_files_line(report))]
-    if mixed := _mixed_note(report):
-        lines += ["", md(mixed)]
-    for part in report.stories:
-        lines += _md_story(part)
-    if report.skipped:
-        lines += ["", f"## Skipped ({len(report.skipped)})", ""]
-        lines += ["| File | Skipped as | Why |", "|---|---|---|"]
-        lines += [
-            f"| {md(item.source)} | {SKIP_LABELS[item.kind]} | {md(item.reason)} |"
-            for item in report.skipped
-        ]
-    return "\n".join(lines) + "\n"
+    """The report as Markdown (templates/report.md): a table for every chart, with a bar of
+    block characters."""
+    text = view.render("report.md", **_view(report), bar=_md_bar, percent=percent)
+    return text.rstrip("\n") + "\n"
 
 
-def _md_bar(share: float) -> str:
-    return bar(share, 20) or " "
-
-
-def _md_story(part: StoryReport) -> list[str]:
-    runs = len(part.runs)
-    lines = [
-        "",
-        f"## {md(part.title)}",
-        "",
-        f"*{md(part.story)}, version {md(part.version)}. {md(_summary(part))}. {md(_span(part))}.*",
-        "",
-        "### Endings",
-        "",
-        "| Ending | Runs | Share | |",
-        "|---|--:|--:|---|",
-    ]
-    for ending in part.endings:
-        lines.append(
-            f"| {md(ending.title)} | {ending.runs} | {percent(ending.share)}% | "
-            f"{_md_bar(ending.share)} |"
-        )
-    if part.unfinished:
-        share = part.unfinished / runs
-        lines.append(f"| *unfinished* | {part.unfinished} | {percent(share)}% | {_md_bar(share)} |")
-    lines += ["", "### Where the class diverged from history most", "", md(_divergence_note(part))]
-    if part.divergences:
-        lines += [
-            "",
-            "| # | Decision | History's choice | Did not take it | Share | |",
-            "|--:|---|---|--:|--:|---|",
-        ]
-        for rank, stat in enumerate(part.divergences[:TOP_DIVERGENCES], start=1):
-            share = stat.diverged or 0.0
-            lines.append(
-                f"| {rank} | {md(stat.title)} | {md(stat.history_label)} | "
-                f"{stat.diverged_runs} of {stat.decided} | {percent(share)}% | {_md_bar(share)} |"
-            )
-    else:
-        lines += ["", "*No decision with history's choice had enough runs.*"]
-    lines += [
-        "",
-        "### Decisions, in story order",
-        "",
-        f"Share of the runs that chose at each decision; **{HISTORY_MARK} history** marks "
-        "history's choice.",
-    ]
-    if note := _loop_note(part):
-        lines += ["", md(note)]
-    unreached = []
-    for stat in part.nodes:
-        if not stat.reached:
-            unreached.append(stat.title)
-            continue
-        waiting = stat.reached - stat.decided
-        tail = f"; {waiting} stopped here" if waiting else ""
-        date = f" ({md(stat.date)})" if stat.date else ""
-        lines += [
-            "",
-            f"#### {md(stat.title)}{date}",
-            "",
-            *(
-                line
-                for words, attribution in stat.quotes
-                for line in (f"> “{md(words)}”", ">", f"> — {md(attribution)}", "")
-            ),
-            f"Reached by {stat.reached}, {stat.decided} chose{tail}.",
-            "",
-            "| Choice | Runs | Share | |",
-            "|---|--:|--:|---|",
-        ]
-        for choice in stat.choices:
-            label = md(choice.label)
-            if choice.historical:
-                label = f"{label} **{HISTORY_MARK} history**"
-            lines.append(
-                f"| {label} | {choice.runs} | {percent(choice.share)}% | {_md_bar(choice.share)} |"
-            )
-        if split := _vote_split(stat):
-            lines += ["", md(split)]
-    if unreached:
-        lines += ["", f"No run chose at: {md(', '.join(unreached))}."]
-    lines += ["", "### Most common paths", ""]
-    if part.paths:
-        lines.append(f"Among the {plural(part.finished, 'finished run')}:")
-        lines.append("")
-        for rank, path in enumerate(part.paths, start=1):
-            steps = " → ".join(md(step.label) for step in path.steps) or "*no decision*"
-            lines.append(
-                f"{rank}. **{plural(path.runs, 'run')}** ({percent(path.share)}%) to "
-                f"*{md(path.ending_title)}*: {steps}"
-            )
-    else:
-        lines.append("*No run has reached an ending yet.*")
-    lines += [
-        "",
-        "### Runs",
-        "",
-        "| # | Player | Decisions | Ending | File |",
-        "|--:|---|--:|---|---|",
-    ]
-    for run in part.runs:
-        vote = " (class vote)" if run.classroom else ""
-        lines.append(
-            f"| {run.number} | {md(run.player)}{vote} | {run.decisions} | "
-            f"{md(_status(run))} | {md(run.source)} |"
-        )
-    if part.notes:
-        lines += ["", "### Notes", ""]
-        lines += [f"- {md(note)}" for note in part.notes]
-    return lines
+def _md_bar(share: float) -> object:
+    return view.raw(bar(share, 20) or " ")  # the program's own characters, kept as they are
 
 
 # -- HTML --
-
-
-def _e(text: str) -> str:
-    return html.escape(clean_line(text), quote=True)
-
-
-_CSS = """
-:root { --ink: #1d2330; --muted: #5b6475; --bar: #3f6fb5; --history: #b5532f;
-  --track: #e8ebf1; --rule: #d5dae3; }
-* { box-sizing: border-box; }
-body { margin: 0; color: var(--ink); background: #fff;
-  font: 15px/1.45 "Segoe UI", system-ui, -apple-system, Helvetica, Arial, sans-serif;
-  -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-main { max-width: 52rem; margin: 0 auto; padding: 1.5rem 1.25rem 3rem; }
-h1 { font-size: 1.7rem; margin: 0 0 .3rem; }
-h2 { font-size: 1.35rem; margin: 2.2rem 0 .3rem; border-bottom: 2px solid var(--ink); }
-h3 { font-size: 1.1rem; margin: 1.8rem 0 .4rem; }
-h4 { font-size: 1rem; margin: 1.2rem 0 .2rem; }
-p { margin: .3rem 0; }
-.meta, .note, .date { color: var(--muted); }
-blockquote.record { margin: .3rem 0 .5rem; padding-left: .8rem; border-left: 3px solid var(--muted); font-style: italic; }
-blockquote.record p { margin: 0; }
-blockquote.record footer { font-style: normal; color: var(--muted); font-size: .88rem; }
-.date { font-weight: normal; }
-.history { color: var(--history); font-weight: 600; }
-svg.chart { display: block; width: 100%; max-width: 46rem; height: auto; margin: .4rem 0; }
-svg.chart text { font-size: 13px; fill: var(--ink); }
-svg.chart .value { fill: var(--muted); }
-svg.chart .track { fill: var(--track); }
-svg.chart .bar { fill: var(--bar); }
-svg.chart .bar.history { fill: var(--history); }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-size: .9rem; }
-th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid var(--rule);
-  vertical-align: top; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.file { word-break: break-all; color: var(--muted); }
-ol.paths > li { margin: .5rem 0; }
-ol.steps { margin: .2rem 0; padding-left: 1.4rem; color: var(--muted); }
-.decision { break-inside: avoid; page-break-inside: avoid; }
-@media print {
-  body { font-size: 10.5pt; }
-  main { max-width: none; padding: 0; }
-  section + section { break-before: page; page-break-before: always; }
-  h3, h4 { break-after: avoid; page-break-after: avoid; }
-  svg.chart, table, li { break-inside: avoid; page-break-inside: avoid; }
-}
-"""
 
 
 @dataclass(frozen=True)
@@ -1081,13 +915,41 @@ class _Bar:
     history: bool = False
 
 
+@dataclass(frozen=True)
+class _ChartRow:
+    """One bar of an SVG chart, laid out: the `chart` macro of templates/report.html draws it."""
+
+    label: str
+    value: str
+    lines: tuple[tuple[str, str], ...]  # the label's lines, (baseline y, text)
+    top: str  # y of the bar
+    baseline: str  # y of the value's text
+    width: str  # of the bar
+    history: bool
+
+
+@dataclass(frozen=True)
+class _Chart:
+    title: str
+    height: int
+    rows: tuple[_ChartRow, ...]
+
+
 _SVG_WIDTH, _LABEL_WIDTH, _BAR_X, _BAR_WIDTH = 720, 296, 308, 300
 _LABEL_CHARS, _LINE, _MAX_LINES = 40, 16, 3
+_SVG = {
+    "width": _SVG_WIDTH,
+    "label_width": _LABEL_WIDTH,
+    "bar_x": _BAR_X,
+    "bar_width": _BAR_WIDTH,
+    "value_x": _BAR_X + _BAR_WIDTH + 8,
+}
 
 
-def _svg_chart(bars: Sequence[_Bar], title: str) -> str:
-    """Horizontal bars with their labels (wrapped, up to three lines) and values, as SVG."""
-    rows: list[str] = []
+def _svg_chart(bars: Sequence[_Bar], title: str) -> _Chart:
+    """Horizontal bars with their labels (wrapped, up to three lines) and values, laid out
+    for the template's `chart` macro, which draws them as SVG."""
+    rows: list[_ChartRow] = []
     y = 4
     for row in bars:
         lines = textwrap.wrap(clean_line(row.label), _LABEL_CHARS, break_on_hyphens=False) or [""]
@@ -1096,34 +958,26 @@ def _svg_chart(bars: Sequence[_Bar], title: str) -> str:
         height = len(lines) * _LINE + 8
         middle = y + height / 2
         first = middle - (len(lines) - 1) * _LINE / 2 + 4.5
-        spans = "".join(
-            f'<tspan x="{_LABEL_WIDTH}" y="{first + index * _LINE:.1f}">{_e(line.strip())}</tspan>'
-            for index, line in enumerate(lines)
-        )
         share = min(max(row.share, 0.0), 1.0)
         width = share * _BAR_WIDTH
         if share > 0:
             width = max(width, 1.5)
-        kind = "bar history" if row.history else "bar"
-        colour = "#b5532f" if row.history else "#3f6fb5"
         rows.append(
-            f"<g><title>{_e(row.label)}: {_e(row.value)}</title>"
-            f'<text class="label" text-anchor="end">{spans}</text>'
-            f'<rect class="track" x="{_BAR_X}" y="{middle - 7:.1f}" width="{_BAR_WIDTH}" '
-            f'height="14" rx="2" fill="#e8ebf1"/>'
-            f'<rect class="{kind}" x="{_BAR_X}" y="{middle - 7:.1f}" width="{width:.1f}" '
-            f'height="14" rx="2" fill="{colour}"/>'
-            f'<text class="value" x="{_BAR_X + _BAR_WIDTH + 8}" y="{middle + 4.5:.1f}">'
-            f"{_e(row.value)}</text></g>"
+            _ChartRow(
+                label=row.label,
+                value=row.value,
+                lines=tuple(
+                    (f"{first + index * _LINE:.1f}", line.strip())
+                    for index, line in enumerate(lines)
+                ),
+                top=f"{middle - 7:.1f}",
+                baseline=f"{middle + 4.5:.1f}",
+                width=f"{width:.1f}",
+                history=row.history,
+            )
         )
         y += height
-    height = y + 4
-    return (
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'width="{_SVG_WIDTH}" height="{height}" viewBox="0 0 {_SVG_WIDTH} {height}" '
-        f'font-family="Segoe UI, Helvetica, Arial, sans-serif" font-size="13">'
-        f"<title>{_e(title)}</title>{''.join(rows)}</svg>"
-    )
+    return _Chart(title, y + 4, tuple(rows))
 
 
 def _value(share: float, count: int) -> str:
@@ -1131,112 +985,46 @@ def _value(share: float, count: int) -> str:
 
 
 def render_html(report: ClassReport) -> str:
-    """The report as one self-contained HTML page: inline CSS and SVG, no scripts, nothing
-    fetched from elsewhere, laid out to print well."""
-    part_title = report.stories[0].title if len(report.stories) == 1 else "Divergence"
-    body = [
-        "<header>",
-        "<h1>Class report</h1>",
-        f'<p class="meta">{_e(_files_line(report))}</p>',
-    ]
-    if mixed := _mixed_note(report):
-        body.append(f"<p>{_e(mixed)}</p>")
-    body.append("</header>")
-    for part in report.stories:
-        body += _html_story(part)
-    if report.skipped:
-        body += [
-            '<section class="skipped">',
-            f"<h2>Skipped ({len(report.skipped)})</h2>",
-            "<table><thead><tr><th>File</th><th>Skipped as</th><th>Why</th></tr></thead><tbody>",
-        ]
-        body += [
-            f'<tr><td class="file">{_e(item.source)}</td><td>{SKIP_LABELS[item.kind]}</td>'
-            f"<td>{_e(item.reason)}</td></tr>"
-            for item in report.skipped
-        ]
-        body += ["</tbody></table>", "</section>"]
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>Class report: {_e(part_title)}</title>\n"
-        f"<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
-        + "\n".join(body)
-        + "\n</main>\n</body>\n</html>\n"
-    )
+    """The report as one self-contained HTML page (templates/report.html): inline CSS and
+    SVG, no scripts, nothing fetched from elsewhere, laid out to print well."""
+    return view.render("report.html", **_view(report), svg=_SVG)
 
 
-def _html_story(part: StoryReport) -> list[str]:
+def _view(report: ClassReport) -> dict[str, object]:
+    """What templates/report.html and report.md show, worked out."""
+    return {
+        "title": report.stories[0].title if len(report.stories) == 1 else "Divergence",
+        "files_line": _files_line(report),
+        "mixed": _mixed_note(report),
+        "stories": [_story_view(part) for part in report.stories],
+        "skipped": report.skipped,
+        "skip_labels": SKIP_LABELS,
+        "history_mark": HISTORY_MARK,
+    }
+
+
+def _story_view(part: StoryReport) -> dict[str, object]:
+    """What the templates show of one story, worked out."""
     runs = len(part.runs)
-    out = [
-        f'<section class="story" id="{_e(part.story)}">',
-        f"<h2>{_e(part.title)}</h2>",
-        f'<p class="meta">{_e(part.story)}, version {_e(part.version)}. '
-        f"{_e(_summary(part))}. {_e(_span(part))}.</p>",
-        "<h3>Endings</h3>",
-    ]
-    bars = [_Bar(e.title, e.share, _value(e.share, e.runs)) for e in part.endings]
+    endings = [_Bar(e.title, e.share, _value(e.share, e.runs)) for e in part.endings]
     if part.unfinished:
         share = part.unfinished / runs
-        bars.append(_Bar("(unfinished)", share, _value(share, part.unfinished)))
-    out.append(_svg_chart(bars, f"Endings of {part.title}"))
-
-    out += [
-        "<h3>Where the class diverged from history most</h3>",
-        f'<p class="note">{_e(_divergence_note(part))}</p>',
-    ]
-    if part.divergences:
-        top = part.divergences[:TOP_DIVERGENCES]
-        out.append(
-            _svg_chart(
-                [
-                    _Bar(
-                        f"{rank}. {stat.title}",
-                        stat.diverged or 0.0,
-                        f"{percent(stat.diverged or 0.0)}% · "
-                        f"{stat.diverged_runs} of {stat.decided}",
-                    )
-                    for rank, stat in enumerate(top, start=1)
-                ],
-                "Share of runs that did not take history's choice",
-            )
+        endings.append(_Bar("(unfinished)", share, _value(share, part.unfinished)))
+    top = part.divergences[:TOP_DIVERGENCES]
+    divergences = [
+        _Bar(
+            f"{rank}. {stat.title}",
+            stat.diverged or 0.0,
+            f"{percent(stat.diverged or 0.0)}% · {stat.diverged_runs} of {stat.decided}",
         )
-        out.append("<ol>")
-        out += [
-            f"<li>{_e(stat.title)}: history's choice was "
-            f'<span class="history">{_e(stat.history_label)}</span></li>'
-            for stat in top
-        ]
-        out.append("</ol>")
-    else:
-        out.append("<p><em>No decision with history's choice had enough runs.</em></p>")
-
-    out += [
-        "<h3>Decisions, in story order</h3>",
-        f'<p class="note">Share of the runs that chose at each decision; '
-        f'<span class="history">{HISTORY_MARK} history</span> marks history\'s choice.</p>',
+        for rank, stat in enumerate(top, start=1)
     ]
-    if note := _loop_note(part):
-        out.append(f'<p class="note">{_e(note)}</p>')
-    unreached = []
-    for stat in part.nodes:
-        if not stat.reached:
-            unreached.append(stat.title)
-            continue
-        waiting = stat.reached - stat.decided
-        tail = f"; {waiting} stopped here" if waiting else ""
-        date = f' <span class="date">({_e(stat.date)})</span>' if stat.date else ""
-        out += [
-            '<div class="decision">',
-            f"<h4>{_e(stat.title)}{date}</h4>",
-            *(
-                f'<blockquote class="record"><p>“{_e(words)}”</p>'
-                f"<footer>— {_e(attribution)}</footer></blockquote>"
-                for words, attribution in stat.quotes
-            ),
-            f'<p class="meta">Reached by {stat.reached}, {stat.decided} chose{tail}.</p>',
-            _svg_chart(
+    nodes = [
+        {
+            "stat": stat,
+            "waiting": stat.reached - stat.decided,
+            "split": _vote_split(stat),
+            "chart": _svg_chart(
                 [
                     _Bar(
                         f"{HISTORY_MARK} {c.label}" if c.historical else c.label,
@@ -1248,50 +1036,25 @@ def _html_story(part: StoryReport) -> list[str]:
                 ],
                 f"Choices at {stat.title}",
             ),
-        ]
-        if split := _vote_split(stat):
-            out.append(f'<p class="note">{_e(split)}</p>')
-        out.append("</div>")
-    if unreached:
-        out.append(f'<p class="note">No run chose at: {_e(", ".join(unreached))}.</p>')
-
-    out.append("<h3>Most common paths</h3>")
-    if part.paths:
-        out += [
-            f"<p>Among the {plural(part.finished, 'finished run')}:</p>",
-            '<ol class="paths">',
-        ]
-        for path in part.paths:
-            steps = "".join(f"<li>{_e(step.label)}</li>" for step in path.steps)
-            out.append(
-                f"<li><strong>{plural(path.runs, 'run')}</strong> ({percent(path.share)}%) "
-                f"to <em>{_e(path.ending_title)}</em>"
-                + (f'<ol class="steps">{steps}</ol>' if steps else "")
-                + "</li>"
-            )
-        out.append("</ol>")
-    else:
-        out.append("<p><em>No run has reached an ending yet.</em></p>")
-
-    out += [
-        "<h3>Runs</h3>",
-        '<table><thead><tr><th class="num">#</th><th>Player</th><th class="num">Decisions</th>'
-        "<th>Ending</th><th>File</th></tr></thead><tbody>",
+        }
+        for stat in part.nodes
+        if stat.reached
     ]
-    for run in part.runs:
-        vote = " (class vote)" if run.classroom else ""
-        out.append(
-            f'<tr><td class="num">{run.number}</td><td>{_e(run.player)}{vote}</td>'
-            f'<td class="num">{run.decisions}</td><td>{_e(_status(run))}</td>'
-            f'<td class="file">{_e(run.source)}</td></tr>'
-        )
-    out.append("</tbody></table>")
-    if part.notes:
-        out += ["<h3>Notes</h3>", "<ul>"]
-        out += [f"<li>{_e(note)}</li>" for note in part.notes]
-        out.append("</ul>")
-    out.append("</section>")
-    return out
+    return {
+        "part": part,
+        "summary": _summary(part),
+        "span": _span(part),
+        "endings": _svg_chart(endings, f"Endings of {part.title}"),
+        "divergence_note": _divergence_note(part),
+        "top": top,
+        "divergences": _svg_chart(divergences, "Share of runs that did not take history's choice"),
+        "loop_note": _loop_note(part),
+        "nodes": nodes,
+        "unreached": [stat.title for stat in part.nodes if not stat.reached],
+        "finished": plural(part.finished, "finished run"),
+        "unfinished": part.unfinished / runs if runs else 0.0,
+        "paths": [(path, plural(path.runs, "run"), percent(path.share)) for path in part.paths],
+    }
 
 
 # -- CSV --

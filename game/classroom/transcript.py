@@ -19,8 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from game.classroom import view
-from game.classroom.hygiene import clean, clean_line, md
-from game.classroom.view import paragraphs
 from game.play.engine import Engine, GameState
 from game.play.replay import replay
 from game.presentation import date_and_place, plural
@@ -321,90 +319,23 @@ def _facts(t: Transcript) -> list[tuple[str, str]]:
 # -- Markdown --
 
 
-def _md(text: str) -> str:
-    """Story text for Markdown, with raw HTML made inert (`<` escaped) and no line breaks; the
-    story's own Markdown (emphasis, links) is left to work."""
-    return clean_line(text).replace("\\", "\\\\").replace("<", "\\<")
-
-
-def _md_block(text: str) -> str:
-    """A story text as Markdown paragraphs, raw HTML made inert."""
-    return "\n\n".join(
-        part.replace("\\", "\\\\").replace("<", "\\<") for part in paragraphs(clean(text))
-    )
-
-
 def to_markdown(t: Transcript) -> str:
-    out: list[str] = [f"# {_md(t.story_title)}", ""]
-    if t.subtitle:
-        out += [f"*{_md(t.subtitle)}*", ""]
-    out += ["A transcript of a run of Divergence.", ""]
-    # the player's name is escaped as the class report escapes it: a [link] in it is not live
-    out += [
-        f"- **{label}:** {md(value) if label == 'Player' else _md(value)}"
-        for label, value in _facts(t)
-    ]
-    out.append("")
-    for decision in t.decisions:
-        out += _md_decision(decision)
-    if t.broken is not None:
-        out += ["## The record breaks here", "", _md(break_text(t)), ""]
-    elif t.ending is not None:
-        ending = t.ending
-        out += [f"## Ending: {_md(ending.title)}", ""]
-        where = [part for part in (ending.date, ending.place) if part]
-        if ending.tone:
-            where.append(f"tone: {ending.tone}")
-        if where:
-            out += [f"*{_md(' · '.join(where))}*", ""]
-        out += _md_quotes(ending.quotes)
-        out += [_md_block(ending.epilogue), ""]
-        if ending.history.strip():
-            out += ["### What really happened", "", _md_block(ending.history), ""]
-    else:
-        out += ["## Unfinished", ""]
-        after = plural(len(t.decisions), "decision")
-        out += [f"The run has not ended: it stands at {_md(t.stands_at)}, after {after}.", ""]
-    if t.dossier:
-        out += ["## The final dossier", ""]
-        out += [f"- {_md(label)}: {_md(value)}" for label, value in t.dossier]
-        out.append("")
-    return "\n".join(out).rstrip("\n") + "\n"
-
-
-def _md_quotes(quotes: tuple[tuple[str, str], ...]) -> list[str]:
-    """Quotations from the record as Markdown block quotes, each with its attribution."""
-    out: list[str] = []
-    for words, attribution in quotes:
-        out += [f"> “{_md(words)}”", ">", f"> — {_md(attribution)}", ""]
-    return out
-
-
-def _md_decision(d: Decision) -> list[str]:
-    out = [f"## {d.number}. {_md(d.scene)}", ""]
-    where = date_and_place(d.date, d.place)
-    if where:
-        out += [f"*{_md(where)}*", ""]
-    if d.viewpoint:
-        out += [f"Seen by: {_md(d.viewpoint)}", ""]
-    out += _md_quotes(d.quotes)
-    choice = f"- **Choice:** {_md(d.choice)}"
-    if d.verdict:
-        choice += f" — {_md(d.verdict)}"
-    out.append(choice)
-    if d.vote is not None:
-        out.append(f"- **Class vote:** {_md(d.vote.text())}")
-    changes = "; ".join(d.changes) if d.changes else "no change"
-    out += [f"- **Dossier:** {_md(changes)}", ""]
-    if d.history.strip():
-        out += ["### What really happened", "", _md_block(d.history), ""]
-    if d.discuss.strip():
-        out += ["### For discussion", "", _md_block(d.discuss), ""]
-    if d.sources:
-        out += ["Sources:", ""]
-        out += [f"- {_md(source)}" for source in d.sources]
-        out.append("")
-    return out
+    """The transcript in Markdown (templates/transcript.md)."""
+    ending_where = ""
+    if t.ending is not None:
+        where = [part for part in (t.ending.date, t.ending.place) if part]
+        if t.ending.tone:
+            where.append(f"tone: {t.ending.tone}")
+        ending_where = " · ".join(where)
+    text = view.render(
+        "transcript.md",
+        t=t,
+        facts=_facts(t),
+        broken=break_text(t) if t.broken is not None else "",
+        ending_where=ending_where,
+        after=plural(len(t.decisions), "decision"),
+    )
+    return text.rstrip("\n") + "\n"
 
 
 # -- HTML --

@@ -65,6 +65,14 @@ def prose_markdown(text: str) -> Any:
     return Markup("\n\n".join(parts))
 
 
+def inline_markdown(text: str) -> Any:
+    """A story text on one Markdown line: cleaned, raw HTML made inert (`<` escaped), its own
+    Markdown (emphasis, links) left to work; unlike a player's name, which is escaped whole."""
+    from markupsafe import Markup
+
+    return Markup(clean_line(text).replace("\\", "\\\\").replace("<", "\\<"))
+
+
 def raw(text: str) -> Any:
     """Text the program wrote itself (e.g. Markdown syntax around values): passed as it is."""
     from markupsafe import Markup
@@ -87,6 +95,7 @@ def environment(kind: str) -> Any:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["prose"] = prose_html if kind == "html" else prose_markdown
+    env.filters["inline"] = clean_line if kind == "html" else inline_markdown
     env.filters["raw"] = raw
     return env
 
