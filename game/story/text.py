@@ -80,11 +80,12 @@ class Template:
     parts: tuple[Part, ...]
     reads: frozenset[str]
     places: frozenset[str]
-    owner: str = ""  # the node or ending whose visits pick the variations' alternatives
+    owner: str = ""  # whose visits pick the variations' alternatives; "" when it has none
 
     def render(self, variables: Vars, visits: Visits, seed: int = 0) -> str:
         out: list[str] = []
-        _render(self.parts, variables, visits, out, visits.get(self.owner, 0), seed)
+        count = visits.get(self.owner, 0) if self.owner else 0  # no lookup without variations
+        _render(self.parts, variables, visits, out, count, seed)
         return "".join(out)
 
 
@@ -151,6 +152,7 @@ def compile_template(
     current = root
     text_start = 0
     skip_until = 0
+    varied = False  # whether any variation needs the owner's visit count
 
     def compile_at(expression: str, offset: int, want: str | None) -> Compiled:
         try:
@@ -260,8 +262,9 @@ def compile_template(
                 alternatives = tuple(body for _condition, body in block.branches)
                 salt = zlib.crc32(f"{owner}:{block.offset}".encode())
                 current.append(Variation(block.kind, alternatives, salt))
+                varied = True
     if stack:
         kind = stack[-1].kind
         raise TemplateError(f"'{{{kind}}}' is never closed with '{{end}}'", stack[-1].offset)
     flush(len(source))
-    return Template(tuple(root), frozenset(reads), frozenset(places), owner)
+    return Template(tuple(root), frozenset(reads), frozenset(places), owner if varied else "")
